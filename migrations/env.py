@@ -1,0 +1,54 @@
+"""Alembic environment: async engines, URL from RM_DATABASE_URL, or a connection from the caller."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from rm_graphql.config import load_settings
+from rm_graphql.db import create_engine
+from rm_graphql.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_with_connection(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+        transaction_per_migration=False,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_async() -> None:
+    url = config.attributes.get("database_url") or load_settings().database_url
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        await connection.run_sync(run_with_connection)
+        await connection.commit()
+    await engine.dispose()
+
+
+def run_offline() -> None:
+    context.configure(
+        url=config.attributes.get("database_url") or load_settings().database_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+elif (connection := config.attributes.get("connection")) is not None:
+    run_with_connection(connection)
+else:
+    asyncio.run(run_async())

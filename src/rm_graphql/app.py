@@ -1,0 +1,69 @@
+"""create_app(settings) -> the Starlette application: /graphql, /healthz, /readyz."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from rm_graphql import migrate
+from rm_graphql.config import Settings, load_settings
+from rm_graphql.db import Database
+from rm_graphql.graphql.schema import schema
+
+logger = logging.getLogger(__name__)
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    """Liveness: the process answers."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database answers and its schema is at the newest migration."""
+    database: Database = request.app.state.database
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            at_head = await connection.run_sync(migrate.at_head)
+    except Exception:
+        logger.exception("readiness check failed")
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    if not at_head:
+        return JSONResponse({"status": "unavailable", "migrations": "behind"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    """Build the ASGI app; a host may mount it under a prefix of its own."""
+    settings = settings or load_settings()
+    owns_database = database is None
+    database = database or Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            await database.dispose()
+
+    graphql_app = GraphQL[None, None](
+        schema, graphql_ide=None if settings.is_production else "graphiql"
+    )
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    return app

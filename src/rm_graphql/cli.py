@@ -1,0 +1,110 @@
+"""The rm-graphql command line: serve, migrate, export-schema, version."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from rm_graphql import __version__
+from rm_graphql.config import ConfigError, Settings, load_settings
+
+console = Console(stderr=True)
+SCHEMA_PATH = Path("schema/schema.graphql")
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def cmd_version(_args: argparse.Namespace, _settings: Settings) -> int:
+    print(f"rm-graphql {__version__}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from rm_graphql import migrate
+
+    if args.downgrade:
+        migrate.downgrade(settings.database_url, args.downgrade)
+        console.print(f"[green]Downgraded[/] to {args.downgrade}")
+    else:
+        migrate.upgrade(settings.database_url, args.revision)
+        console.print(f"[green]Database at[/] {args.revision}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from rm_graphql.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if args.migrate:
+        cmd_migrate(argparse.Namespace(downgrade=None, revision="head"), settings)
+    app = create_app(settings)
+    console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/]")
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace, _settings: Settings) -> int:
+    from rm_graphql.graphql.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    target: Path = args.output
+    if args.check:
+        current = target.read_text() if target.exists() else ""
+        if current != sdl:
+            console.print(f"[red]{target} differs from the code[/]: run `make export-schema`")
+            return 1
+        console.print(f"{target} is up to date")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(sdl)
+    console.print(f"Wrote {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rm-graphql", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("version", help="print the version").set_defaults(handler=cmd_version)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--revision", default="head", help="target revision (default: head)")
+    migrate.add_argument("--downgrade", metavar="REVISION", help="downgrade to REVISION instead")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host", help="listen address (default: RM_HOST)")
+    serve.add_argument("--port", type=int, help="listen port (default: RM_PORT)")
+    serve.add_argument("--migrate", action="store_true", help="migrate to head before serving")
+    serve.set_defaults(handler=cmd_serve)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL contract")
+    export.add_argument("--output", type=Path, default=SCHEMA_PATH)
+    export.add_argument("--check", action="store_true", help="fail if the file differs")
+    export.set_defaults(handler=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"rm-graphql: configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    handler: Handler = args.handler
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

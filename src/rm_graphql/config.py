@@ -1,0 +1,109 @@
+"""One Settings object, read from RM_* environment variables, that fails fast on bad config."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the known value production refuses
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/rm-graphql.db"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class ConfigError(Exception):
+    """A bad setting, reported as one line that names the RM_ variable."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick our async drivers for plain URLs an IT admin is likely to paste."""
+    for plain, driver in (
+        ("postgres://", "postgresql+psycopg://"),
+        ("postgresql://", "postgresql+psycopg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="RM_", extra="ignore", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    env: Environment = Environment.DEVELOPMENT
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    var_dir: Path = Path("var")
+    # Secrets at rest: comma-separated keys, newest first; old keys stay readable for rotation.
+    encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        url = normalise_database_url(value)
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://")):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return url
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> Self:
+        if self.env is Environment.PRODUCTION:
+            secret = self.secret_key.get_secret_value()
+            if secret == DEVELOPMENT_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "RM_SECRET_KEY: production needs a secret of at least 32 characters, "
+                    "not the development default"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+
+def describe_error(error: ValidationError) -> str:
+    """Turn pydantic's report into one line naming the first bad RM_ variable."""
+    first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["loc"]:
+        return f"RM_{str(first['loc'][0]).upper()}: {message}"
+    return message
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (plus overrides) or raise ConfigError with a one-line message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigError(describe_error(error)) from None

@@ -1,0 +1,1 @@
+"""Schema assembly, typed context, DataLoaders, limits and Relay helpers."""
