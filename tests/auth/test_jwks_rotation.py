@@ -1,0 +1,159 @@
+"""JWKS caching over real HTTP: rotation, rate-limited refresh, TTL and outages."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from joserfc.jwk import RSAKey
+
+from rm_graphql.auth import RemoteJWKSKeySource, TokenValidator, TokenValidatorConfig
+
+from .helpers import (
+    AUDIENCE,
+    ISSUER,
+    MOUNT,
+    JWKSServerState,
+    bearer,
+    claims,
+    jwks_server,
+    new_rsa_key,
+    protected_app,
+    serve,
+    sign,
+)
+
+MIN_REFRESH = 30.0
+CACHE_TTL = 600.0
+
+
+class ManualClock:
+    """A monotonic clock the test moves forward by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class Deployment:
+    """A protected app trusting a loopback JWKS server."""
+
+    url: str
+    jwks: JWKSServerState
+    clock: ManualClock
+
+    def get(self, token: str) -> int:
+        """GET /graphql with `token`; return the status code."""
+        return httpx.get(f"{self.url}/graphql", headers=bearer(token)).status_code
+
+
+@pytest.fixture
+def deployment(rsa_key: RSAKey) -> Iterator[Deployment]:
+    """A fresh JWKS server publishing `rsa_key` and an app using it."""
+    clock = ManualClock()
+    with jwks_server(rsa_key) as (jwks_url, state):
+        source = RemoteJWKSKeySource(
+            jwks_url, cache_ttl=CACHE_TTL, min_refresh_interval=MIN_REFRESH, clock=clock
+        )
+        config = TokenValidatorConfig(issuer=ISSUER, audience=AUDIENCE)
+        with serve(protected_app(TokenValidator(config, source))) as url:
+            yield Deployment(url + MOUNT, state, clock)
+
+
+def test_rotation_accepts_the_new_kid_after_one_refresh(
+    deployment: Deployment, rsa_key: RSAKey
+) -> None:
+    assert deployment.get(sign(rsa_key, claims())) == 200
+    assert deployment.jwks.fetches == 1
+    new_key = new_rsa_key("idp-rsa-2")
+    deployment.jwks.publish(new_key)
+    deployment.clock.advance(MIN_REFRESH + 1)
+
+    assert deployment.get(sign(new_key, claims())) == 200
+    assert deployment.jwks.fetches == 2
+    assert deployment.get(sign(new_key, claims())) == 200
+    assert deployment.jwks.fetches == 2
+    assert deployment.get(sign(rsa_key, claims())) == 401  # retired key no longer trusted
+
+
+def test_unknown_kid_refresh_is_rate_limited(deployment: Deployment, rsa_key: RSAKey) -> None:
+    assert deployment.get(sign(rsa_key, claims())) == 200
+    new_key = new_rsa_key("idp-rsa-3")
+    deployment.jwks.publish(rsa_key, new_key)
+
+    # The previous fetch was just now, so the unknown kid cannot force another one yet.
+    assert deployment.get(sign(new_key, claims())) == 401
+    for _ in range(10):
+        assert deployment.get(sign(new_key, claims(), kid=secrets.token_hex(8))) == 401
+    assert deployment.jwks.fetches == 1
+
+    deployment.clock.advance(MIN_REFRESH + 1)
+    assert deployment.get(sign(new_key, claims())) == 200
+    assert deployment.jwks.fetches == 2
+
+
+async def test_concurrent_unknown_kids_trigger_a_single_fetch(
+    deployment: Deployment, rsa_key: RSAKey
+) -> None:
+    assert deployment.get(sign(rsa_key, claims())) == 200
+    deployment.clock.advance(MIN_REFRESH + 1)
+    tokens = [sign(rsa_key, claims(), kid=secrets.token_hex(8)) for _ in range(20)]
+    async with httpx.AsyncClient() as client:
+        responses = await asyncio.gather(
+            *(client.get(f"{deployment.url}/graphql", headers=bearer(t)) for t in tokens)
+        )
+    assert {response.status_code for response in responses} == {401}
+    assert deployment.jwks.fetches == 2
+
+
+def test_cache_expires_after_its_ttl(deployment: Deployment, rsa_key: RSAKey) -> None:
+    token = sign(rsa_key, claims())
+    assert deployment.get(token) == 200
+    deployment.clock.advance(CACHE_TTL / 2)
+    assert deployment.get(token) == 200
+    assert deployment.jwks.fetches == 1
+    deployment.clock.advance(CACHE_TTL / 2 + 1)
+    assert deployment.get(token) == 200
+    assert deployment.jwks.fetches == 2
+
+
+def test_identity_provider_outage_gives_503_then_recovers(
+    deployment: Deployment, rsa_key: RSAKey
+) -> None:
+    deployment.jwks.status_code = 500
+    response = httpx.get(f"{deployment.url}/graphql", headers=bearer(sign(rsa_key, claims())))
+    assert response.status_code == 503
+    assert response.json() == {"error": "temporarily_unavailable"}
+
+    deployment.jwks.status_code = 200
+    assert deployment.get(sign(rsa_key, claims())) == 503  # retry waits for the interval
+    deployment.clock.advance(MIN_REFRESH + 1)
+    assert deployment.get(sign(rsa_key, claims())) == 200
+    assert deployment.jwks.fetches == 2
+
+
+def test_outage_after_a_good_fetch_keeps_serving_cached_keys(
+    deployment: Deployment, rsa_key: RSAKey
+) -> None:
+    token = sign(rsa_key, claims())
+    assert deployment.get(token) == 200
+    deployment.jwks.status_code = 500
+    deployment.clock.advance(CACHE_TTL + 1)
+    assert deployment.get(token) == 200
+    assert deployment.jwks.fetches == 2
+
+
+def test_jwks_url_must_be_https_off_loopback() -> None:
+    with pytest.raises(ValueError, match="https"):
+        RemoteJWKSKeySource("http://idp.example.test/jwks.json")
+    RemoteJWKSKeySource("https://idp.example.test/jwks.json")

@@ -1,0 +1,1 @@
+"""Small per-domain helpers that create rows for tests (one module per domain)."""
