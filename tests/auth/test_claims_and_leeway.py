@@ -12,6 +12,7 @@ from joserfc.jwk import RSAKey
 
 from rm_graphql.auth import (
     ClaimNames,
+    InvalidToken,
     StaticKeySource,
     TokenValidator,
     TokenValidatorConfig,
@@ -117,7 +118,7 @@ def test_custom_claims_are_required(
         "roles": ["rm:participant"],
         "permissions": None,
     }
-    payload = claims(sub=None, tenant=None, scope=None, **{**base, **overrides})
+    payload = claims(**{"sub": None, "tenant": None, "scope": None, **base, **overrides})
     assert status(custom_claims_url, rsa_key, payload) == 401
 
 
@@ -135,7 +136,7 @@ def test_custom_claims_are_required(
 )
 def test_unsafe_validator_configs_are_refused(options: dict[str, Any]) -> None:
     settings: dict[str, Any] = {"issuer": ISSUER, "audience": AUDIENCE, **options}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"allowed|required|leeway"):
         TokenValidatorConfig(**settings)
 
 
@@ -146,5 +147,5 @@ async def test_max_lifetime_refuses_long_lived_tokens(rsa_key: RSAKey) -> None:
     now = int(time.time())
     principal = await validator.validate(sign(rsa_key, claims(iat=now, exp=now + 600)))
     assert principal.tenant == "acme"
-    with pytest.raises(Exception, match="lifetime"):
+    with pytest.raises(InvalidToken, match="lifetime"):
         await validator.validate(sign(rsa_key, claims(iat=now, exp=now + 7200)))

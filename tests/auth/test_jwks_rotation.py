@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from joserfc.jwk import RSAKey
+from joserfc.jwk import OctKey, RSAKey
 
 from rm_graphql.auth import RemoteJWKSKeySource, TokenValidator, TokenValidatorConfig
+from rm_graphql.auth.jwks import verification_keys
 
 from .helpers import (
     AUDIENCE,
@@ -102,17 +103,24 @@ def test_unknown_kid_refresh_is_rate_limited(deployment: Deployment, rsa_key: RS
     assert deployment.jwks.fetches == 2
 
 
-async def test_concurrent_unknown_kids_trigger_a_single_fetch(
+async def test_concurrent_requests_share_a_single_refresh(
     deployment: Deployment, rsa_key: RSAKey
 ) -> None:
     assert deployment.get(sign(rsa_key, claims())) == 200
+    new_key = new_rsa_key("idp-rsa-4")
+    deployment.jwks.publish(new_key)
     deployment.clock.advance(MIN_REFRESH + 1)
-    tokens = [sign(rsa_key, claims(), kid=secrets.token_hex(8)) for _ in range(20)]
+    rotated = [sign(new_key, claims()) for _ in range(10)]
+    random_kids = [sign(new_key, claims(), kid=secrets.token_hex(8)) for _ in range(10)]
     async with httpx.AsyncClient() as client:
-        responses = await asyncio.gather(
-            *(client.get(f"{deployment.url}/graphql", headers=bearer(t)) for t in tokens)
+        rotated_responses = await asyncio.gather(
+            *(client.get(f"{deployment.url}/graphql", headers=bearer(t)) for t in rotated)
         )
-    assert {response.status_code for response in responses} == {401}
+        sprayed_responses = await asyncio.gather(
+            *(client.get(f"{deployment.url}/graphql", headers=bearer(t)) for t in random_kids)
+        )
+    assert [response.status_code for response in rotated_responses] == [200] * 10
+    assert [response.status_code for response in sprayed_responses] == [401] * 10
     assert deployment.jwks.fetches == 2
 
 
@@ -157,3 +165,19 @@ def test_jwks_url_must_be_https_off_loopback() -> None:
     with pytest.raises(ValueError, match="https"):
         RemoteJWKSKeySource("http://idp.example.test/jwks.json")
     RemoteJWKSKeySource("https://idp.example.test/jwks.json")
+
+
+def test_only_public_signature_keys_are_taken_from_a_jwks(rsa_key: RSAKey) -> None:
+    signing = rsa_key.as_dict(private=True)
+    encryption = {**new_rsa_key("enc").as_dict(private=False), "use": "enc"}
+    symmetric = OctKey.generate_key(256, parameters={"kid": "shared"}).as_dict(private=True)
+    verify_only = {**rsa_key.as_dict(private=False), "kid": "ops", "key_ops": ["verify"]}
+    sign_only = {**rsa_key.as_dict(private=False), "kid": "no-verify", "key_ops": ["sign"]}
+    document = {"keys": [signing, encryption, symmetric, verify_only, sign_only, "junk"]}
+
+    keys = verification_keys(document)
+
+    assert [key.kid for key in keys] == [rsa_key.kid, "ops"]
+    assert not any(key.is_private for key in keys)
+    with pytest.raises(ValueError, match="JWKS"):
+        verification_keys({"keys": "nope"})
