@@ -11,12 +11,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rm_graphql import migrate
 from rm_graphql.config import Settings, load_settings
 from rm_graphql.db import Database
-from rm_graphql.graphql.schema import schema
+from rm_graphql.graphql.view import GraphQLView
+from rm_graphql.security import protect
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +54,25 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if owns_database:
             await database.dispose()
 
-    graphql_app = GraphQL[None, None](
-        schema, graphql_ide=None if settings.is_production else "graphiql"
-    )
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/graphql", GraphQLView(database, settings), methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.database = database
+    app.add_middleware(_Protected, settings=settings)
     return app
+
+
+class _Protected:
+    """Starlette middleware adapter for `protect` (bearer tokens on the API paths)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = protect(app, settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)

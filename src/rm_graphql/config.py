@@ -49,6 +49,20 @@ class Settings(BaseSettings):
     # Secrets at rest: comma-separated keys, newest first; old keys stay readable for rotation.
     encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
 
+    # Bearer tokens (OAuth 2.0 JWTs from the host's issuer).
+    auth_issuer: str | None = None
+    auth_audience: str = "rm-graphql"
+    auth_jwks_url: str | None = None
+    auth_public_key: SecretStr | None = None
+    auth_algorithms: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["RS256", "ES256", "PS256", "EdDSA"]
+    )
+    auth_leeway_seconds: int = Field(default=60, ge=0, le=300)
+    auth_tenant_claim: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["tenant"])
+    auth_subject_claim: str = "sub"
+    auth_email_claim: str = "email"
+    auth_scope_claim: str = "scope"
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
@@ -65,6 +79,13 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
 
+    @field_validator("auth_algorithms", "auth_tenant_claim", mode="before")
+    @classmethod
+    def _split_words(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
+        return value
+
     @field_validator("encryption_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
@@ -80,6 +101,11 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "RM_SECRET_KEY: production needs a secret of at least 32 characters, "
                     "not the development default"
+                )
+            if not (self.auth_jwks_url or self.auth_public_key) or not self.auth_issuer:
+                raise ValueError(
+                    "RM_AUTH_JWKS_URL: production needs RM_AUTH_ISSUER and a JWKS URL "
+                    "(or RM_AUTH_PUBLIC_KEY) to verify bearer tokens"
                 )
         return self
 

@@ -1,17 +1,51 @@
-"""The Strawberry schema served at /graphql."""
+"""The Strawberry schema served at /graphql, assembled from the domain rooms."""
 
 from __future__ import annotations
 
 import strawberry
+from strawberry import relay
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
 
 from rm_graphql import __version__
+from rm_graphql.graphql.extensions import MaskUnexpectedErrors, UnitOfWork
+from rm_graphql.graphql.me import MeQueries
+from rm_graphql.people.types import PeopleMutations, PeopleQueries
+from rm_graphql.programs.types import ProgramMutations, ProgramQueries
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
 
 
 @strawberry.type
-class Query:
+class NodeQueries:
+    node: relay.Node | None = relay.node(description="Any object by its global id.")
+
     @strawberry.field(description="The version of rm-graphql serving this API.")
     def api_version(self) -> str:
         return __version__
 
 
-schema = strawberry.Schema(query=Query)
+Query = merge_types("Query", (NodeQueries, MeQueries, PeopleQueries, ProgramQueries))
+Mutation = merge_types("Mutation", (PeopleMutations, ProgramMutations))
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        MaskUnexpectedErrors,
+        UnitOfWork,
+    ],
+)

@@ -1,0 +1,1 @@
+"""The audit log: every mutation, with actor, tenant, action, target, time and request id."""

@@ -1,0 +1,1 @@
+"""Employees (synced from the HRIS) and the tenant's topic taxonomy."""

@@ -1,0 +1,1 @@
+"""Programs and enrolment: who takes part, in which role, wanting to teach and learn what."""
