@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -29,7 +30,11 @@ def _rm_graphql(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "RM_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    return {
+        **os.environ,
+        "RM_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "RM_VAR_DIR": str(tmp_path / "var"),
+    }
 
 
 def _free_port() -> int:
@@ -81,8 +86,46 @@ def served(env: dict[str, str]) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def test_serve_answers_health_readiness_and_graphql(served: str) -> None:
+def test_serve_answers_health_readiness_and_graphql(served: str, env: dict[str, str]) -> None:
     assert httpx.get(f"{served}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{served}/readyz").json() == {"status": "ok"}
-    response = httpx.post(f"{served}/graphql", json={"query": "{ apiVersion }"})
+    query = {"query": "{ apiVersion }"}
+    assert httpx.post(f"{served}/graphql", json=query).status_code == 401
+    token = _rm_graphql("token", "--tenant", "acme", "--subject", "a@example.com", env=env)
+    headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
+    response = httpx.post(f"{served}/graphql", json=query, headers=headers)
     assert response.json() == {"data": {"apiVersion": __version__}}
+
+
+def test_token_prints_a_development_token_the_server_accepts(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**env, "RM_VAR_DIR": str(tmp_path / "var")}
+    result = _rm_graphql(
+        "token",
+        "--tenant",
+        "acme",
+        "--subject",
+        "alice@example.com",
+        "--scopes",
+        "rm:admin",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    from rm_graphql.auth.devtokens import dev_token_validator
+
+    principal = asyncio.run(dev_token_validator(tmp_path / "var").validate(result.stdout.strip()))
+    assert (principal.tenant, principal.subject) == ("acme", "alice@example.com")
+
+
+def test_token_is_refused_in_production(env: dict[str, str]) -> None:
+    production = {
+        **env,
+        "RM_ENV": "production",
+        "RM_SECRET_KEY": "s" * 40,
+        "RM_AUTH_ISSUER": "https://id.example.com/",
+        "RM_AUTH_JWKS_URL": "https://id.example.com/jwks.json",
+    }
+    result = _rm_graphql("token", "--tenant", "acme", "--subject", "a@b.c", env=production)
+    assert result.returncode == 2
+    assert "refused in production" in result.stderr

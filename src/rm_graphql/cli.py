@@ -1,4 +1,4 @@
-"""The rm-graphql command line: serve, migrate, export-schema, version."""
+"""The rm-graphql command line: serve, migrate, token, export-schema, version."""
 
 from __future__ import annotations
 
@@ -69,6 +69,28 @@ def cmd_export_schema(args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from rm_graphql.auth.devtokens import DevKeyError, mint_dev_token
+
+    if settings.is_production:
+        console.print("[red]rm-graphql token:[/] the development key is refused in production")
+        return 2
+    try:
+        token = mint_dev_token(
+            settings.var_dir,
+            args.tenant,
+            args.subject,
+            args.scopes.replace(",", " ").split(),
+            email=args.email,
+            lifetime_seconds=args.lifetime,
+        )
+    except (DevKeyError, ValueError) as error:
+        console.print(f"[red]rm-graphql token:[/] {error}")
+        return 2
+    print(token)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rm-graphql", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="listen port (default: RM_PORT)")
     serve.add_argument("--migrate", action="store_true", help="migrate to head before serving")
     serve.set_defaults(handler=cmd_serve)
+
+    token = commands.add_parser("token", help="print a development bearer token")
+    token.add_argument("--tenant", required=True, help="tenant slug, e.g. acme")
+    token.add_argument("--subject", required=True, help="subject, e.g. alice@example.com")
+    token.add_argument("--scopes", default="rm:admin", help="space or comma separated scopes")
+    token.add_argument("--email", help="email claim (defaults to none)")
+    token.add_argument("--lifetime", type=int, default=3600, help="seconds (default 3600)")
+    token.set_defaults(handler=cmd_token)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL contract")
     export.add_argument("--output", type=Path, default=SCHEMA_PATH)
