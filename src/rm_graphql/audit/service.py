@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rm_graphql.audit import repository
+from rm_graphql.auth.principal import Scope
 from rm_graphql.models import AuditEvent
+from rm_graphql.paging import Window
 from rm_graphql.tenancy.service import Actor
 
 
@@ -30,3 +35,21 @@ def record(
             details=details,
         )
     )
+
+
+async def count_events(
+    session: AsyncSession, actor: Actor, action: str | None, target_type: str | None
+) -> int:
+    actor.require(Scope.ADMIN)
+    return await repository.count_events(session, actor.tenant_id, action, target_type)
+
+
+async def list_events(
+    session: AsyncSession,
+    actor: Actor,
+    action: str | None,
+    target_type: str | None,
+    page: Window,
+) -> Sequence[Row[Any]]:
+    actor.require(Scope.ADMIN)
+    return await repository.list_events(session, actor.tenant_id, action, target_type, page)

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from rm_graphql.errors import DomainError
 from rm_graphql.graphql.context import Context
 
 logger = logging.getLogger("rm_graphql.graphql")
@@ -30,9 +31,9 @@ class UnitOfWork(SchemaExtension):
 
 
 def is_expected(error: GraphQLError) -> bool:
-    """Errors from parsing, validation and argument checks are the client's to see."""
+    """Errors from parsing, validation, argument checks and the domain are the client's to see."""
     original = error.original_error
-    return original is None or isinstance(original, GraphQLError)
+    return original is None or isinstance(original, GraphQLError | DomainError)
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -40,6 +41,9 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not is_expected(error))
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [_with_domain_code(error) for error in super()._process_errors(errors)]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
@@ -56,3 +60,16 @@ class MaskUnexpectedErrors(MaskErrors):
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+
+def _with_domain_code(error: GraphQLError) -> GraphQLError:
+    """A DomainError raised by a query field carries its code, like a mutation's typed result."""
+    original = error.original_error
+    if not isinstance(original, DomainError):
+        return error
+    return GraphQLError(
+        original.message,
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": original.code},
+    )

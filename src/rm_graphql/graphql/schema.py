@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from rm_graphql import __version__
+from rm_graphql.audit.types import AuditQueries
 from rm_graphql.graphql.extensions import MaskUnexpectedErrors, UnitOfWork
 from rm_graphql.graphql.me import MeQueries
 from rm_graphql.people.types import PeopleMutations, PeopleQueries
@@ -33,7 +34,7 @@ class NodeQueries:
         return __version__
 
 
-Query = merge_types("Query", (NodeQueries, MeQueries, PeopleQueries, ProgramQueries))
+Query = merge_types("Query", (NodeQueries, MeQueries, PeopleQueries, ProgramQueries, AuditQueries))
 Mutation = merge_types("Mutation", (PeopleMutations, ProgramMutations))
 
 schema = strawberry.Schema(
