@@ -1,0 +1,5 @@
+"""CSV exports with a header row."""
+
+from rm_graphql.connectors.csv.client import CSVConfig, CSVConnector
+
+__all__ = ["CSVConfig", "CSVConnector"]
