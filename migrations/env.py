@@ -9,10 +9,19 @@ from sqlalchemy.engine import Connection
 
 from rm_graphql.config import load_settings
 from rm_graphql.db import create_engine
+from rm_graphql.jobs.schema import include_name
 from rm_graphql.models import Base
+from rm_graphql.models.base import UtcDateTime
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def render_item(kind: str, item: object, _autogen_context: object) -> str | bool:
+    """Render our column types as plain SQLAlchemy types, so revisions import nothing of ours."""
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_with_connection(connection: Connection) -> None:
@@ -20,6 +29,8 @@ def run_with_connection(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=include_name,
+        render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         transaction_per_migration=False,
     )
@@ -29,7 +40,7 @@ def run_with_connection(connection: Connection) -> None:
 
 async def run_async() -> None:
     url = config.attributes.get("database_url") or load_settings().database_url
-    engine = create_engine(url)
+    engine = create_engine(url, foreign_keys=False)
     async with engine.connect() as connection:
         await connection.run_sync(run_with_connection)
         await connection.commit()
@@ -41,6 +52,7 @@ def run_offline() -> None:
         url=config.attributes.get("database_url") or load_settings().database_url,
         target_metadata=target_metadata,
         literal_binds=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

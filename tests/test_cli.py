@@ -123,6 +123,7 @@ def test_token_is_refused_in_production(env: dict[str, str]) -> None:
         **env,
         "RM_ENV": "production",
         "RM_SECRET_KEY": "s" * 40,
+        "RM_ENCRYPTION_KEYS": "e" * 40,
         "RM_AUTH_ISSUER": "https://id.example.com/",
         "RM_AUTH_JWKS_URL": "https://id.example.com/jwks.json",
     }

@@ -40,6 +40,9 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ConfigError, match="RM_SECRET_KEY"):
         load_settings()
     monkeypatch.setenv("RM_SECRET_KEY", "x" * 40)
+    with pytest.raises(ConfigError, match="RM_ENCRYPTION_KEYS"):
+        load_settings()
+    monkeypatch.setenv("RM_ENCRYPTION_KEYS", "k" * 40)
     with pytest.raises(ConfigError, match="RM_AUTH_JWKS_URL"):
         load_settings()
     monkeypatch.setenv("RM_AUTH_ISSUER", "https://id.example.com/")

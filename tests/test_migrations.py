@@ -9,11 +9,14 @@ from sqlalchemy.engine import Connection
 
 from rm_graphql import migrate
 from rm_graphql.db import Database
+from rm_graphql.jobs.schema import include_name
 from rm_graphql.models import Base
 
 
 def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": include_name}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Self
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - the known value production refuses
+DEVELOPMENT_SECRET = "dev-insecure-secret-change-me-before-production"  # noqa: S105 - the known value production refuses
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/rm-graphql.db"
 
 
@@ -101,6 +101,10 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "RM_SECRET_KEY: production needs a secret of at least 32 characters, "
                     "not the development default"
+                )
+            if not self.encryption_keys:
+                raise ValueError(
+                    "RM_ENCRYPTION_KEYS: production needs a key to encrypt HRIS credentials at rest"
                 )
             if not (self.auth_jwks_url or self.auth_public_key) or not self.auth_issuer:
                 raise ValueError(

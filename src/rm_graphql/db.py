@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from rm_graphql.config import Settings
 
 
-def _prepare_sqlite(engine: AsyncEngine) -> None:
+def _prepare_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
     """Foreign keys on, WAL, and explicit BEGIN so SAVEPOINTs and rollbacks behave."""
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -27,7 +27,7 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         # aiosqlite's adapter: disable the driver's own implicit transactions.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -41,14 +41,19 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
-def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine for our two dialects, with SQLite made strict."""
+def create_engine(
+    database_url: str, *, echo: bool = False, foreign_keys: bool = True
+) -> AsyncEngine:
+    """An async engine for our two dialects, with SQLite made strict.
+
+    Migrations turn SQLite's foreign keys off: its batch mode rebuilds tables by copy and drop.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-        _prepare_sqlite(engine)
+        _prepare_sqlite(engine, foreign_keys=foreign_keys)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rm_graphql.auth.devtokens import DEV_AUDIENCE, DEV_ISSUER, dev_key_source
@@ -10,8 +12,15 @@ from rm_graphql.auth.middleware import BearerAuthMiddleware
 from rm_graphql.auth.principal import ClaimNames
 from rm_graphql.auth.tokens import TokenValidator, TokenValidatorConfig
 from rm_graphql.config import Settings
+from rm_graphql.crypto import SecretBox
 
 PROTECTED_PREFIXES = ("/graphql", "/dashboard", "/api")
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """Encryption for secrets at rest: RM_ENCRYPTION_KEYS, or (development) one from the secret."""
+    keys = [key.get_secret_value() for key in settings.encryption_keys]
+    return SecretBox(keys or [settings.secret_key.get_secret_value()])
 
 
 def key_source(settings: Settings) -> KeySource:
@@ -74,3 +83,9 @@ def protect(app: ASGIApp, settings: Settings) -> ASGIApp:
     if settings.is_production:
         return authenticated
     return DevelopmentIdePassthrough(app, authenticated)
+
+
+def erasure_key(settings: Settings) -> bytes:
+    """The key of the keyed hash that tombstones of erased people are stored under."""
+    secret = settings.secret_key.get_secret_value().encode()
+    return hashlib.sha256(b"rm-graphql erasure tombstones\x00" + secret).digest()

@@ -6,16 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.api import Api
 
 from rm_graphql.app import create_app
 from rm_graphql.config import load_settings
 from rm_graphql.testing.server import running_server
+from tests.support.api import Api
 
 
 @pytest.fixture(scope="session")
 def api(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     key_dir: Path = tmp_path_factory.mktemp("keys")
     settings = load_settings(database_url=database_url, var_dir=key_dir)
-    with running_server(create_app(settings)) as base_url:
-        yield Api(base_url=base_url, key_dir=key_dir)
+    app = create_app(settings)
+    with running_server(app) as base_url:
+        yield Api(base_url=base_url, key_dir=key_dir, app=app)

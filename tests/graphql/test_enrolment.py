@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rm_graphql.db import Database
 from tests.support.api import Api, new_tenant
 from tests.support.seed import seed_org
-
-from rm_graphql.db import Database
 
 ENROLL = """mutation($input: EnrollInput!) { enroll(input: $input) {
   __typename ... on Participant { id role status consentAt } ... on Error { code message } } }"""

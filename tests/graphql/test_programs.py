@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from strawberry.relay import to_base64
-from tests.support.api import Api, new_tenant
-from tests.support.seed import seed_org
 
 from rm_graphql.db import Database
+from tests.support.api import Api, new_tenant
+from tests.support.seed import seed_org
 
 CREATE = """
 mutation($input: CreateProgramInput!) {

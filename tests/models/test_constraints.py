@@ -9,15 +9,16 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from tests.support.people import create_employee, create_tenant
-from tests.support.programs import create_pair, create_program, enrol
 
 from rm_graphql.models import Feedback, MentoringSession, Pair, Participant, Program, Tenant
 from rm_graphql.models.enums import EmployeeStatus, PairStatus, ParticipantRole
+from tests.support.people import create_employee, create_tenant
+from tests.support.programs import create_pair, create_program, enrol
 
 
 async def _violates(session: AsyncSession, write: Callable[[], Awaitable[object]]) -> None:
     """The write fails with an integrity error and leaves the session usable."""
+
     async def write_and_flush() -> None:
         await write()
         await session.flush()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import event
+from starlette.applications import Starlette
 
 from rm_graphql.auth.devtokens import mint_dev_token
 
@@ -18,6 +22,22 @@ class Api:
 
     base_url: str
     key_dir: Path
+    app: Starlette
+
+    @contextmanager
+    def statements(self) -> Iterator[list[str]]:
+        """Collect the SQL statements the server runs inside the block."""
+        seen: list[str] = []
+        engine = self.app.state.database.engine.sync_engine
+
+        def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
 
     def token(self, tenant: str, subject: str, *scopes: str, email: str | None = None) -> str:
         return mint_dev_token(self.key_dir, tenant, subject, list(scopes), email=email)

@@ -15,9 +15,12 @@ from strawberry.tools import merge_types
 
 from rm_graphql import __version__
 from rm_graphql.audit.types import AuditQueries
+from rm_graphql.engagement.types import EngagementMutations, EngagementQueries
 from rm_graphql.graphql.extensions import MaskUnexpectedErrors, UnitOfWork
 from rm_graphql.graphql.me import MeQueries
+from rm_graphql.pairing.types import PairingMutations, PairingQueries
 from rm_graphql.people.types import PeopleMutations, PeopleQueries
+from rm_graphql.privacy.types import PrivacyMutations
 from rm_graphql.programs.types import ProgramMutations, ProgramQueries
 
 MAX_DEPTH = 12
@@ -34,8 +37,28 @@ class NodeQueries:
         return __version__
 
 
-Query = merge_types("Query", (NodeQueries, MeQueries, PeopleQueries, ProgramQueries, AuditQueries))
-Mutation = merge_types("Mutation", (PeopleMutations, ProgramMutations))
+Query = merge_types(
+    "Query",
+    (
+        NodeQueries,
+        MeQueries,
+        PeopleQueries,
+        ProgramQueries,
+        PairingQueries,
+        EngagementQueries,
+        AuditQueries,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        PeopleMutations,
+        ProgramMutations,
+        PairingMutations,
+        EngagementMutations,
+        PrivacyMutations,
+    ),
+)
 
 schema = strawberry.Schema(
     query=Query,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -102,6 +103,11 @@ class Pair(Timestamped, Base):
     )
     score: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     score_breakdown: Mapped[dict[str, float]] = mapped_column(Json, nullable=False, default=dict)
+    pinned: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Draft pairs are seen by admins only until a publish makes them visible to the two people.
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    mentor_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    mentee_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_session_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

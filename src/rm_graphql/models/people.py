@@ -58,6 +58,7 @@ class Employee(Timestamped, Base):
     skills: Mapped[list[str]] = mapped_column(Json, nullable=False, default=list)
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False, default=dict)
     last_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     manager: Mapped[Employee | None] = relationship(
         remote_side="Employee.id", lazy="raise", foreign_keys=[manager_id]

@@ -17,6 +17,7 @@ from rm_graphql.graphql.errors import ErrorType
 from rm_graphql.graphql.loading import by_id_loader
 from rm_graphql.graphql.mutations import mutate
 from rm_graphql.graphql.relay import Connection, PageArgs, paginate
+from rm_graphql.models import Employee
 from rm_graphql.people import service
 from rm_graphql.people.repository import EmployeeFilter
 from rm_graphql.people.service import TopicSpec
@@ -44,7 +45,7 @@ class EmployeeType(relay.Node):
     manager_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> Self:
+    def from_row(cls, row: Row[Any] | Employee) -> Self:
         return cls(
             id=row.id,
             external_id=row.external_id,

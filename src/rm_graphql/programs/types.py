@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Any, Self, cast
+from typing import TYPE_CHECKING, Annotated, Any, Self, cast
 
 import strawberry
 from sqlalchemy import Row
@@ -15,6 +15,7 @@ from strawberry.types import Info
 from rm_graphql.graphql.context import Context
 from rm_graphql.graphql.enums import (
     EnrolmentMode,
+    PairStatus,
     ParticipantRole,
     ParticipantStatus,
     ProgramStatus,
@@ -31,6 +32,9 @@ from rm_graphql.paging import Window
 from rm_graphql.people.types import EmployeeType, TopicType, employee_loader
 from rm_graphql.programs import service
 from rm_graphql.programs.service import Invitation, ProfileChange, ProgramSpec
+
+if TYPE_CHECKING:
+    from rm_graphql.pairing.types import MatchingRunType, PairType
 
 
 @strawberry.type(name="Program", description="A reverse-mentoring program.")
@@ -94,6 +98,28 @@ class ProgramType(relay.Node):
             fetch,
             PageArgs(first, after, last, before),
         )
+
+    @strawberry.field(description="The program's pairs; participants see only their own.")
+    async def pairs(
+        self,
+        info: Info[Context, None],
+        status: PairStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated[PairType, strawberry.lazy("rm_graphql.pairing.types")]]:
+        from rm_graphql.pairing.types import program_pairs
+
+        return await program_pairs(info, self.id, status, PageArgs(first, after, last, before))
+
+    @strawberry.field(description="Matching runs, newest first (program managers).")
+    async def matching_runs(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[MatchingRunType, strawberry.lazy("rm_graphql.pairing.types")]]:
+        from rm_graphql.pairing.types import program_runs
+
+        return await program_runs(info, self.id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -1,0 +1,1 @@
+"""After pairing: sessions, goals for both sides, feedback, concerns and self-assessments."""

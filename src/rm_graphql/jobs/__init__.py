@@ -1,0 +1,1 @@
+"""The job layer: Procrastinate tasks for runs, webhook deliveries and periodic checks."""

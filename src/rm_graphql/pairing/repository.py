@@ -1,0 +1,207 @@
+"""Every query about pairs, their history, pins and forbids, and matching runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rm_graphql.models import MatchingRun, Pair, PairRule, PairTransition, Participant
+from rm_graphql.models.enums import PairRuleKind, PairStatus
+from rm_graphql.paging import Window
+
+PAIR_COLUMNS = tuple(Pair.__table__.c)
+RUN_COLUMNS = tuple(MatchingRun.__table__.c)
+LIVE = (PairStatus.PROPOSED, PairStatus.ACTIVE)
+
+
+async def get_pair(session: AsyncSession, tenant_id: int, pair_id: int) -> Pair | None:
+    return await session.scalar(select(Pair).where(Pair.tenant_id == tenant_id, Pair.id == pair_id))
+
+
+async def participants_for_update(
+    session: AsyncSession, tenant_id: int, ids: Sequence[int]
+) -> dict[int, Participant]:
+    rows = await session.scalars(
+        select(Participant).where(Participant.tenant_id == tenant_id, Participant.id.in_(ids))
+    )
+    return {participant.id: participant for participant in rows}
+
+
+async def take_capacity(session: AsyncSession, mentor_id: int) -> bool:
+    """Reserve one mentee slot; False when the mentor is full (checked by the database too)."""
+    result = await session.execute(
+        update(Participant)
+        .where(Participant.id == mentor_id, Participant.assigned_count < Participant.capacity)
+        .values(assigned_count=Participant.assigned_count + 1)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def release_capacity(session: AsyncSession, mentor_id: int) -> None:
+    await session.execute(
+        update(Participant)
+        .where(Participant.id == mentor_id, Participant.assigned_count > 0)
+        .values(assigned_count=Participant.assigned_count - 1)
+    )
+
+
+async def live_pair_of_mentee(session: AsyncSession, mentee_id: int) -> Pair | None:
+    return await session.scalar(
+        select(Pair).where(Pair.mentee_id == mentee_id, Pair.status.in_(LIVE))
+    )
+
+
+async def ever_paired(session: AsyncSession, mentor_id: int, mentee_id: int) -> bool:
+    statement = (
+        select(func.count())
+        .select_from(Pair)
+        .where(Pair.mentor_id == mentor_id, Pair.mentee_id == mentee_id)
+    )
+    return bool(await session.scalar(statement))
+
+
+async def pair_rule(
+    session: AsyncSession, tenant_id: int, program_id: int, mentor_id: int, mentee_id: int
+) -> PairRule | None:
+    return await session.scalar(
+        select(PairRule).where(
+            PairRule.tenant_id == tenant_id,
+            PairRule.program_id == program_id,
+            PairRule.mentor_id == mentor_id,
+            PairRule.mentee_id == mentee_id,
+        )
+    )
+
+
+async def pair_rules(session: AsyncSession, tenant_id: int, program_id: int) -> Sequence[PairRule]:
+    rows = await session.scalars(
+        select(PairRule).where(PairRule.tenant_id == tenant_id, PairRule.program_id == program_id)
+    )
+    return rows.all()
+
+
+async def draft_pairs(
+    session: AsyncSession, tenant_id: int, program_id: int, run_id: int | None = None
+) -> Sequence[Pair]:
+    """Unpublished live pairs of a program (of one run when given)."""
+    statement = select(Pair).where(
+        Pair.tenant_id == tenant_id,
+        Pair.program_id == program_id,
+        Pair.status == PairStatus.PROPOSED,
+        Pair.published_at.is_(None),
+    )
+    if run_id is not None:
+        statement = statement.where(or_(Pair.run_id == run_id, Pair.pinned.is_(True)))
+    return (await session.scalars(statement.order_by(Pair.id))).all()
+
+
+def _pair_conditions(
+    tenant_id: int, program_id: int, status: PairStatus | None, employee_id: int | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Pair.tenant_id == tenant_id,
+        Pair.program_id == program_id,
+    ]
+    if status is not None:
+        conditions.append(Pair.status == status)
+    if employee_id is not None:
+        mine = select(Participant.id).where(Participant.employee_id == employee_id)
+        conditions += [
+            Pair.published_at.is_not(None),
+            or_(Pair.mentor_id.in_(mine), Pair.mentee_id.in_(mine)),
+        ]
+    return conditions
+
+
+async def count_pairs(session: AsyncSession, *criteria: Any) -> int:
+    statement = select(func.count()).select_from(Pair).where(*_pair_conditions(*criteria))
+    return int(await session.scalar(statement) or 0)
+
+
+async def list_pairs(session: AsyncSession, *criteria: Any, page: Window) -> Sequence[Row[Any]]:
+    statement = (
+        select(*PAIR_COLUMNS)
+        .where(*_pair_conditions(*criteria))
+        .order_by(Pair.score.desc(), Pair.id)
+        .offset(page.offset)
+        .limit(page.limit)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def pairs_by_ids(
+    session: AsyncSession, tenant_id: int, ids: Sequence[int]
+) -> Sequence[Row[Any]]:
+    statement = select(*PAIR_COLUMNS).where(Pair.tenant_id == tenant_id, Pair.id.in_(ids))
+    return (await session.execute(statement)).all()
+
+
+async def pairs_of_employee(
+    session: AsyncSession, tenant_id: int, employee_id: int
+) -> Sequence[Row[Any]]:
+    statement = (
+        select(*PAIR_COLUMNS)
+        .where(*_pair_conditions_any_program(tenant_id, employee_id))
+        .order_by(Pair.id)
+    )
+    return (await session.execute(statement)).all()
+
+
+def _pair_conditions_any_program(tenant_id: int, employee_id: int) -> list[ColumnElement[bool]]:
+    mine = select(Participant.id).where(Participant.employee_id == employee_id)
+    return [
+        Pair.tenant_id == tenant_id,
+        Pair.published_at.is_not(None),
+        or_(Pair.mentor_id.in_(mine), Pair.mentee_id.in_(mine)),
+    ]
+
+
+async def transitions_of(
+    session: AsyncSession, tenant_id: int, pair_ids: Sequence[int]
+) -> Sequence[Row[Any]]:
+    statement = (
+        select(*PairTransition.__table__.c)
+        .where(PairTransition.tenant_id == tenant_id, PairTransition.pair_id.in_(pair_ids))
+        .order_by(PairTransition.pair_id, PairTransition.at, PairTransition.id)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def runs_of_program(
+    session: AsyncSession, tenant_id: int, program_id: int
+) -> Sequence[Row[Any]]:
+    statement = (
+        select(*RUN_COLUMNS)
+        .where(MatchingRun.tenant_id == tenant_id, MatchingRun.program_id == program_id)
+        .order_by(MatchingRun.id.desc())
+    )
+    return (await session.execute(statement)).all()
+
+
+async def runs_by_ids(
+    session: AsyncSession, tenant_id: int, ids: Sequence[int]
+) -> Sequence[Row[Any]]:
+    statement = select(*RUN_COLUMNS).where(
+        MatchingRun.tenant_id == tenant_id, MatchingRun.id.in_(ids)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def get_run(session: AsyncSession, tenant_id: int, run_id: int) -> MatchingRun | None:
+    return await session.scalar(
+        select(MatchingRun).where(MatchingRun.tenant_id == tenant_id, MatchingRun.id == run_id)
+    )
+
+
+async def forbids(session: AsyncSession, tenant_id: int, program_id: int) -> Sequence[PairRule]:
+    rows = await session.scalars(
+        select(PairRule).where(
+            PairRule.tenant_id == tenant_id,
+            PairRule.program_id == program_id,
+            PairRule.kind == PairRuleKind.FORBID,
+        )
+    )
+    return rows.all()

@@ -1,0 +1,1 @@
+"""Data-subject rights: export everything about one employee, or erase them for good."""

@@ -1,0 +1,1 @@
+"""Outbound webhooks: tenant endpoints, signed deliveries retried by the job layer."""

@@ -1,0 +1,101 @@
+"""Every query of the webhooks room."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rm_graphql.models.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookDeliveryAttempt,
+    WebhookEndpoint,
+)
+
+ANY_EVENT = "*"
+
+
+async def subscribed_endpoints(
+    session: AsyncSession, tenant_id: int, event: str
+) -> list[WebhookEndpoint]:
+    """The tenant's enabled endpoints that subscribed to `event` (or to every event)."""
+    query = (
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.enabled.is_(True))
+        .order_by(WebhookEndpoint.id)
+    )
+    endpoints = (await session.execute(query)).scalars().all()
+    return [e for e in endpoints if event in e.event_types or ANY_EVENT in e.event_types]
+
+
+async def delivery_with_endpoint(
+    session: AsyncSession, delivery_id: int
+) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
+    """A delivery and its endpoint, the delivery row locked for this transaction."""
+    query = (
+        select(WebhookDelivery, WebhookEndpoint)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.id == delivery_id)
+        .with_for_update(of=WebhookDelivery)
+    )
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def locked_delivery(session: AsyncSession, delivery_id: int) -> WebhookDelivery | None:
+    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def tenant_delivery(
+    session: AsyncSession, tenant_id: int, delivery_id: int
+) -> WebhookDelivery | None:
+    query = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.tenant_id == tenant_id, WebhookDelivery.id == delivery_id)
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def pending_deliveries(
+    session: AsyncSession, untouched_since: datetime | None = None
+) -> list[tuple[int, datetime | None]]:
+    """(id, next attempt) of PENDING deliveries, optionally only those idle since a cutoff."""
+    query = (
+        select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
+        .where(WebhookDelivery.status == DeliveryStatus.PENDING)
+        .order_by(WebhookDelivery.id)
+    )
+    if untouched_since is not None:
+        query = query.where(WebhookDelivery.updated_at < untouched_since)
+    return [(row.id, row.next_attempt_at) for row in await session.execute(query)]
+
+
+async def attempts_of(
+    session: AsyncSession, tenant_id: int, delivery_id: int
+) -> list[WebhookDeliveryAttempt]:
+    """A delivery's attempts, first to last."""
+    query = (
+        select(WebhookDeliveryAttempt)
+        .where(
+            WebhookDeliveryAttempt.tenant_id == tenant_id,
+            WebhookDeliveryAttempt.delivery_id == delivery_id,
+        )
+        .order_by(WebhookDeliveryAttempt.number)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def deliveries_of_endpoint(
+    session: AsyncSession, tenant_id: int, endpoint_id: int
+) -> list[WebhookDelivery]:
+    """An endpoint's deliveries, oldest first: the delivery log an admin reads."""
+    query = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.tenant_id == tenant_id, WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+    )
+    return list((await session.execute(query)).scalars().all())

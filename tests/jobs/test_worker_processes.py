@@ -1,0 +1,151 @@
+"""Separate worker processes on PostgreSQL: jobs cross processes, locks hold, periodics run once."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from rm_graphql.config import Settings
+from rm_graphql.db import Database
+from rm_graphql.jobs.runs import RunRef
+from rm_graphql.jobs.worker import open_queue
+from rm_graphql.models import AuditEvent, Tenant
+from rm_graphql.models.enums import RunStatus
+
+from . import handlers
+from .conftest import fast_settings
+from .processes import registered_workers, worker_pool
+from .support import (
+    create_matching_run,
+    create_program,
+    create_tenant,
+    finished,
+    ran,
+    run_status,
+    wait_until,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def worker_pids(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[set[int]]:
+    """Two worker processes, running the test handlers and a periodic check every 2 s."""
+    with worker_pool(pg_url, tmp_path_factory.mktemp("workers")) as workers:
+        registry = "tests.jobs.handlers:periodic_registry"
+        pids = {workers.spawn(name, registry).pid for name in ("worker-1", "worker-2")}
+        deadline = time.monotonic() + 30
+        while registered_workers(pg_url) < 2:
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.1)
+        yield pids
+
+
+async def test_job_deferred_here_completes_in_a_worker_process(
+    pg_settings: Settings, pg_database: Database, worker_pids: set[int]
+) -> None:
+    async with (
+        open_queue(
+            pg_settings, pg_database, jobs_settings=fast_settings(), registry=handlers.registry
+        ) as queue,
+        pg_database.transaction() as session,
+    ):
+        run = await create_matching_run(
+            session, await create_program(session, await create_tenant(session))
+        )
+        await queue.defer_run_after_commit(session, run)
+    await wait_until(finished(pg_database, run.id))
+    assert (await run_status(pg_database, run.id)).status is RunStatus.SUCCEEDED
+    [event] = await ran(pg_database, run.id)
+    assert event.actor in {f"pid:{pid}" for pid in worker_pids}
+    assert event.actor != f"pid:{os.getpid()}"
+
+
+async def test_two_api_processes_and_two_workers_run_a_programs_matching_once_at_a_time(
+    pg_settings: Settings, pg_database: Database, worker_pids: set[int]
+) -> None:
+    async with pg_database.transaction() as session:
+        tenant = await create_tenant(session)
+        program, other_program = (
+            await create_program(session, tenant),
+            await create_program(session, tenant),
+        )
+        rivals = [await create_matching_run(session, program, sleep=1.5) for _ in range(2)]
+        elsewhere = await create_matching_run(session, other_program, sleep=1.5)
+    settings = fast_settings()
+    async with (
+        open_queue(pg_settings, pg_database, jobs_settings=settings) as api_1,
+        open_queue(pg_settings, pg_database, jobs_settings=settings) as api_2,
+    ):
+        accepted = await asyncio.gather(
+            api_1.defer_run(RunRef.of(rivals[0])), api_2.defer_run(RunRef.of(rivals[1]))
+        )
+        await api_1.defer_run(RunRef.of(elsewhere))
+        assert sorted(job_id is None for job_id in accepted) == [False, True]
+        first = rivals[0] if accepted[0] is not None else rivals[1]
+        loser = rivals[1] if first is rivals[0] else rivals[0]
+        assert (await run_status(pg_database, loser.id)).status is RunStatus.CANCELLED
+
+        async def first_is_running() -> bool:
+            return (await run_status(pg_database, first.id)).status is RunStatus.RUNNING
+
+        await wait_until(first_is_running)
+        async with pg_database.transaction() as session:
+            follow_up = await create_matching_run(session, program, sleep=0.2)
+            too_many = await create_matching_run(session, program)
+        assert await api_2.defer_run(RunRef.of(follow_up)) is not None  # queued behind `first`
+        assert await api_1.defer_run(RunRef.of(too_many)) is None
+    for run in (first, follow_up, elsewhere):
+        await wait_until(finished(pg_database, run.id))
+        assert (await run_status(pg_database, run.id)).status is RunStatus.SUCCEEDED
+    assert (await run_status(pg_database, too_many.id)).status is RunStatus.CANCELLED
+    [first_ran] = await ran(pg_database, first.id)
+    [follow_up_ran] = await ran(pg_database, follow_up.id)
+    [elsewhere_ran] = await ran(pg_database, elsewhere.id)
+    assert follow_up_ran.details["started"] >= first_ran.details["finished"]  # never together
+    assert elsewhere_ran.details["started"] < first_ran.details["finished"]  # other programs do
+    assert {e.actor for e in (first_ran, follow_up_ran, elsewhere_ran)} <= {
+        f"pid:{pid}" for pid in worker_pids
+    }
+
+
+async def test_periodic_check_runs_once_per_tick_with_two_workers(
+    pg_database: Database, worker_pids: set[int]
+) -> None:
+    async with pg_database.transaction() as session:
+        tenant = Tenant(slug=handlers.PERIODIC_TENANT, name="Periodic check")
+        session.add(tenant)
+    await asyncio.sleep(7.5)
+    async with pg_database.transaction(readonly=True) as session:
+        query = select(AuditEvent.target_id).where(
+            AuditEvent.tenant_id == tenant.id, AuditEvent.action == "periodic.tick"
+        )
+        ticks = [int(tick) for tick in (await session.execute(query)).scalars() if tick]
+    assert len(ticks) == len(set(ticks)), "a tick ran twice"
+    assert len(ticks) >= 3
+    ordered = sorted(ticks)
+    assert all(b - a == 2 for a, b in itertools.pairwise(ordered)), ordered
+
+
+def test_worker_refuses_sqlite(tmp_path: Path) -> None:
+    """A separate worker on SQLite could never see the serving process's in-memory queue."""
+    env = {**os.environ, "RM_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "rm_graphql.jobs.worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "needs PostgreSQL" in result.stderr
