@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # Secrets at rest: comma-separated keys, newest first; old keys stay readable for rotation.
     encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
 
+    # Serve the API as an Apollo Federation 2 subgraph (Employee and Program as entities).
+    federation: bool = False
     # Bearer tokens (OAuth 2.0 JWTs from the host's issuer).
     auth_issuer: str | None = None
     auth_audience: str = "rm-graphql"

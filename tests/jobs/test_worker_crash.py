@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from procrastinate.jobs import Status
 from sqlalchemy import select
 
 from rm_graphql.config import Settings
 from rm_graphql.db import Database
-from rm_graphql.jobs.registry import RUN_SYNC
+from rm_graphql.jobs.registry import RUN_MATCHING, RUN_SYNC
+from rm_graphql.jobs.runs import RunRef
+from rm_graphql.jobs.tasks import requeue_stalled_jobs
 from rm_graphql.jobs.worker import open_queue
 from rm_graphql.models import Employee, SyncRun, Tenant
 from rm_graphql.models.enums import RunStatus
@@ -22,7 +25,13 @@ from rm_graphql.models.enums import RunStatus
 from . import handlers
 from .conftest import fast_settings
 from .processes import Workers, registered_workers, worker_pool
-from .support import create_sync_run, create_tenant, wait_until
+from .support import (
+    create_matching_run,
+    create_program,
+    create_sync_run,
+    create_tenant,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +116,32 @@ async def test_killed_worker_job_is_retried_and_ends_like_a_clean_run(
     assert len(recovered["people"]) == handlers.PEOPLE
     assert await job_attempts(pg_settings, pg_database, run.id) == 2  # stalled, then retried
     assert await job_attempts(pg_settings, pg_database, clean_run.id) == 1
+
+
+async def test_stalled_jobs_are_requeued_unless_a_newer_one_holds_the_queueing_lock(
+    pg_settings: Settings, pg_database: Database
+) -> None:
+    async with pg_database.transaction() as session:
+        tenant = await create_tenant(session)
+        program, other_program = (
+            await create_program(session, tenant),
+            await create_program(session, tenant),
+        )
+        stale, newer = [await create_matching_run(session, program) for _ in range(2)]
+        lonely = await create_matching_run(session, other_program)
+    async with open_queue(pg_settings, pg_database, jobs_settings=fast_settings()) as queue:
+        manager = queue.app.job_manager
+        worker_id = await manager.register_worker()
+        for run in (stale, lonely):
+            await queue.defer_run(RunRef.of(run))
+        taken = [await manager.fetch_job(queues=None, worker_id=worker_id) for _ in range(2)]
+        assert await queue.defer_run(RunRef.of(newer)) is not None  # `stale` runs: allowed
+        await manager.unregister_worker(worker_id)  # the worker vanished mid-job
+        assert await requeue_stalled_jobs(manager, stalled_seconds=2) == 2
+        statuses = {
+            job.task_kwargs["run_id"]: await manager.get_job_status_async(job.id)
+            for job in taken
+            if job is not None
+        }
+        assert statuses == {stale.id: Status.ABORTED, lonely.id: Status.TODO}
+        assert await queue.live_job_ids(RUN_MATCHING, "run_id") == {newer.id, lonely.id}

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from strawberry.relay import to_base64
 
 from rm_graphql.db import Database
-from rm_graphql.models import Feedback, MentoringSession, Pair, Program, Tenant, Topic
-from rm_graphql.models.enums import PairStatus, ParticipantRole, ProgramStatus, SessionStatus
+from rm_graphql.models import Feedback, Goal, MentoringSession, Pair, Program, Tenant, Topic
+from rm_graphql.models.enums import PairStatus, ParticipantRole, ProgramStatus, SessionStatus, Side
 from tests.support.api import Api, new_tenant
 from tests.support.people import create_employee
 from tests.support.programs import create_pair, create_program, enrol
@@ -45,10 +45,11 @@ class PairWorld:
 
     def tokens(self, api: Api) -> tuple[str, str, str]:
         """Tokens of the mentor, the mentee and the stranger (participants)."""
-        return tuple(  # type: ignore[return-value]
+        mentor, mentee, stranger = (
             api.token(self.slug, email, "rm:participant")
             for email in (self.mentor_email, self.mentee_email, self.stranger_email)
         )
+        return mentor, mentee, stranger
 
     def admin(self, api: Api) -> str:
         return api.token(self.slug, "hr@example.com", "rm:admin")
@@ -124,9 +125,14 @@ async def add_sessions(database: Database, pair_id: int, count: int) -> list[int
 
 
 async def add_feedback(
-    database: Database, pair_id: int, author_id: int, count: int, rating: int = 4
+    database: Database,
+    pair_id: int,
+    author_id: int,
+    count: int,
+    rating: int = 4,
+    session_id: int | None = None,
 ) -> None:
-    """`count` rated, non-anonymous pieces of feedback on a pair by one author."""
+    """`count` rated, non-anonymous pieces of feedback on a pair (or a session) by one author."""
     async with database.transaction() as session:
         pair = await session.get_one(Pair, pair_id)
         session.add_all(
@@ -134,6 +140,7 @@ async def add_feedback(
                 tenant_id=pair.tenant_id,
                 pair_id=pair.id,
                 author_id=author_id,
+                session_id=session_id,
                 usefulness=rating,
                 comfort=rating,
                 respect=rating,
@@ -148,5 +155,18 @@ async def pair_row(database: Database, pair_id: int) -> Pair:
         return await session.get_one(Pair, pair_id)
 
 
-def typename_and_code(result: dict[str, Any]) -> tuple[str, str | None]:
-    return result["__typename"], result.get("code")
+async def add_goals(database: Database, world: PairWorld, count: int) -> None:
+    """`count` mentee goals on the world's pair, about the first seeded topic."""
+    async with database.transaction() as session:
+        topic = await session.scalar(select(Topic.id).where(Topic.tenant_id == world.tenant.id))
+        session.add_all(
+            Goal(
+                tenant_id=world.tenant.id,
+                pair_id=world.pair_id,
+                owner_id=world.mentee_id,
+                owner_side=Side.MENTEE,
+                topic_id=topic,
+                description=f"Goal {index}",
+            )
+            for index in range(count)
+        )

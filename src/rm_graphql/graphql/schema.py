@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
@@ -9,6 +11,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.tools import merge_types
@@ -28,48 +31,50 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
 
-@strawberry.type
-class NodeQueries:
-    node: relay.Node | None = relay.node(description="Any object by its global id.")
-
-    @strawberry.field(description="The version of rm-graphql serving this API.")
-    def api_version(self) -> str:
-        return __version__
-
-
-Query = merge_types(
-    "Query",
-    (
-        NodeQueries,
-        MeQueries,
-        PeopleQueries,
-        ProgramQueries,
-        PairingQueries,
-        EngagementQueries,
-        AuditQueries,
-    ),
+# The rooms' types; a host composing rm-graphql into its own schema takes these (no `node`).
+QUERY_TYPES: tuple[type, ...] = (
+    MeQueries,
+    PeopleQueries,
+    ProgramQueries,
+    PairingQueries,
+    EngagementQueries,
+    AuditQueries,
 )
-Mutation = merge_types(
-    "Mutation",
-    (
-        PeopleMutations,
-        ProgramMutations,
-        PairingMutations,
-        EngagementMutations,
-        PrivacyMutations,
-    ),
+MUTATION_TYPES: tuple[type, ...] = (
+    PeopleMutations,
+    ProgramMutations,
+    PairingMutations,
+    EngagementMutations,
+    PrivacyMutations,
 )
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[
-        lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        MaskUnexpectedErrors,
-        UnitOfWork,
-    ],
-)
+
+def root_types() -> tuple[type, type]:
+    """Fresh Query and Mutation roots: a Relay `node` field belongs to one schema only."""
+
+    @strawberry.type
+    class NodeQueries:
+        node: relay.Node | None = relay.node(description="Any object by its global id.")
+
+        @strawberry.field(description="The version of rm-graphql serving this API.")
+        def api_version(self) -> str:
+            return __version__
+
+    return merge_types("Query", (NodeQueries, *QUERY_TYPES)), merge_types(
+        "Mutation", MUTATION_TYPES
+    )
+
+
+Query, Mutation = root_types()
+
+EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+    lambda: ParserCache(maxsize=1024),
+    lambda: ValidationCache(maxsize=1024),
+    lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+    lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    MaskUnexpectedErrors,
+    UnitOfWork,
+]
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=EXTENSIONS)

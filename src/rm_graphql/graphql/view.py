@@ -13,6 +13,7 @@ from rm_graphql.auth.middleware import REQUEST_ID_PATTERN, principal_from_scope
 from rm_graphql.config import Settings
 from rm_graphql.db import Database
 from rm_graphql.graphql.context import Context
+from rm_graphql.graphql.federation import federation_schema
 from rm_graphql.graphql.schema import schema
 
 
@@ -25,7 +26,7 @@ def request_id(request: Request | WebSocket) -> str:
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self, database: Database, settings: Settings) -> None:
         super().__init__(
-            schema,
+            federation_schema() if settings.federation else schema,
             graphql_ide=None if settings.is_production else "graphiql",
             allow_queries_via_get=True,
         )

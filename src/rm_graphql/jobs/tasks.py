@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from procrastinate import App, JobContext, RetryStrategy
+from procrastinate import App, JobContext, RetryStrategy, exceptions
+from procrastinate.jobs import Job, Status
+from procrastinate.manager import JobManager
 
 from rm_graphql.jobs import runs, sweep
 from rm_graphql.jobs.config import FAST_QUEUE, PERIODIC_QUEUE, SLOW_QUEUE, JobsSettings
@@ -106,12 +108,27 @@ async def sweep_orphans(context: JobContext, timestamp: int) -> None:
 
 async def recover_stalled_jobs(context: JobContext, timestamp: int) -> None:
     """Periodic: jobs of workers that stopped heartbeating (killed, lost) go back to the queue."""
-    settings = queue_of(context).settings
-    manager = context.app.job_manager
-    stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=settings.jobs_stalled_seconds)
+    stalled_seconds = queue_of(context).settings.jobs_stalled_seconds
+    await requeue_stalled_jobs(context.app.job_manager, stalled_seconds)
+
+
+async def requeue_stalled_jobs(manager: JobManager, stalled_seconds: float) -> int:
+    """Put every running job whose worker is silent for `stalled_seconds` back in its queue."""
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds))
     for job in stalled:
-        logger.warning("retrying stalled job %s (%s)", job.id, job.task_name)
+        await _requeue_stalled(manager, job)
+    return len(stalled)
+
+
+async def _requeue_stalled(manager: JobManager, job: Job) -> None:
+    """Retry one stalled job; if a newer job holds its queueing lock, drop the stale one."""
+    logger.warning("retrying stalled job %s (%s)", job.id, job.task_name)
+    try:
         await manager.retry_job(job)
+    except exceptions.UniqueViolation:
+        # A newer tick or run is already queued under the same queueing lock; the orphan
+        # sweep defers this job's run row again once that lock is free.
+        await manager.finish_job(job, status=Status.ABORTED, delete_job=False)
 
 
 async def remove_old_jobs(context: JobContext, timestamp: int) -> None:

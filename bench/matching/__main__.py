@@ -1,0 +1,5 @@
+"""Entry point for `python -m bench.matching`."""
+
+from bench.matching.run import main
+
+raise SystemExit(main())
