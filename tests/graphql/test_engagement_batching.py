@@ -98,20 +98,7 @@ async def test_batch_functions_for_pair_fields_take_one_query_and_respect_privac
     mentee = _actor(world, mentee_employee, Scope.PARTICIPANT)
 
     async def run(call: BatchCall, actor: Actor) -> tuple[int, Any]:
-        seen: list[str] = []
-        engine = database.engine.sync_engine
-
-        def listener(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-            if not statement.startswith("BEGIN"):  # SQLite's explicit BEGIN is not a query
-                seen.append(statement)
-
-        async with database.transaction(readonly=True) as session:
-            event.listen(engine, "before_cursor_execute", listener)
-            try:
-                result = await call(session, actor, pairs)
-            finally:
-                event.remove(engine, "before_cursor_execute", listener)
-        return len(seen), result
+        return await _counted(database, call, actor, pairs)
 
     count, sessions = await run(service.sessions_for_pairs, manager)
     assert (count, {row.pair_id for row in sessions}, len(sessions)) == (1, set(pairs), 4)
@@ -128,6 +115,26 @@ async def test_batch_functions_for_pair_fields_take_one_query_and_respect_privac
         (other_pair, 3, 4.0),
     ]
     assert (await run(feedback.feedback_summaries_for_pairs, mentee))[1] == [None, None]
+
+
+async def _counted(
+    database: Database, call: BatchCall, actor: Actor, pair_ids: list[int]
+) -> tuple[int, Any]:
+    """The number of queries a batch function runs, and its result."""
+    seen: list[str] = []
+    engine = database.engine.sync_engine
+
+    def listener(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's explicit BEGIN is not a query
+            seen.append(statement)
+
+    async with database.transaction(readonly=True) as session:
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            result = await call(session, actor, pair_ids)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    return len(seen), result
 
 
 def _actor(world: PairWorld, employee_id: int | None, scope: Scope) -> Actor:

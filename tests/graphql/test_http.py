@@ -59,3 +59,21 @@ def test_page_size_is_capped(api: Api) -> None:
     token = api.token(new_tenant(), "hr@example.com", "rm:admin")
     body = api.post("{ programs(first: 1000) { totalCount } }", token=token).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_graphql_response_json_uses_status_codes_per_the_spec(api: Api) -> None:
+    token = api.token(new_tenant(), "kpi@example.com", "rm:kpi")
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/graphql-response+json"}
+    url = f"{api.base_url}/graphql"
+    broken = httpx.post(url, json={"query": "{ me { "}, headers=headers)
+    assert broken.status_code == 400
+    assert broken.headers["content-type"].startswith("application/graphql-response+json")
+    assert "data" not in broken.json()
+    invalid = httpx.post(url, json={"query": "{ noSuchField }"}, headers=headers)
+    assert invalid.status_code == 400
+    fine = httpx.post(url, json={"query": "{ apiVersion }"}, headers=headers)
+    assert fine.status_code == 200
+    assert fine.headers["content-type"].startswith("application/graphql-response+json")
+    plain = httpx.post(url, json={"query": "{ noSuchField }"}, headers={"Authorization": f"Bearer {token}"})
+    assert plain.status_code == 200
+    assert plain.headers["content-type"].startswith("application/json")

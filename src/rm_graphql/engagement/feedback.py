@@ -234,10 +234,8 @@ def _summary(pair_id: int, row: Row[Any] | None) -> RatingSummary:
 async def feedback_summaries_for_pairs(
     session: AsyncSession, actor: Actor, pair_ids: Sequence[int]
 ) -> list[RatingSummary | None]:
-    """Summaries for many pairs in one query, in key order; None for callers without KPIs.
-
-    Participants never see them: a pair has two authors, so the partner's ratings would show.
-    """
+    """Summaries for many pairs in one query, in key order; None for callers without KPIs."""
+    # Participants never see them: a pair has two authors, so the partner's ratings would show.
     if not actor.reads_kpis:
         return [None for _ in pair_ids]
     rows = await repository.rating_summaries(session, actor.tenant_id, pair_ids)

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from rm_graphql.models import Goal, MentoringSession, Pair, Participant, Program, SkillAssessment
 from rm_graphql.models.enums import AssessmentPhase, SessionCapPolicy, SessionStatus, Side
@@ -30,11 +30,7 @@ PairContext = Row[Pair, int, int, int, SessionCapPolicy, date | None]
 async def pair_context(
     session: AsyncSession, tenant_id: int, pair_id: int, *, lock: bool = False
 ) -> PairContext | None:
-    """The pair, its two people's employee ids and its program's session rules, in one query.
-
-    With `lock`, the pair row is locked so writes on one pair (feedback once per author,
-    `last_session_at`) are serialised on PostgreSQL; SQLite writers are serialised anyway.
-    """
+    """The pair, its two people's employee ids and its program's session rules, in one query."""
     statement = (
         select(
             Pair,
@@ -50,6 +46,8 @@ async def pair_context(
         .where(Pair.tenant_id == tenant_id, Pair.id == pair_id)
     )
     if lock:
+        # Serialises writes on one pair (feedback once per author, last_session_at) on
+        # PostgreSQL; SQLite writers already hold the database lock (BEGIN IMMEDIATE).
         statement = statement.with_for_update(of=Pair)
     return (await session.execute(statement)).one_or_none()
 
@@ -70,7 +68,7 @@ def participations_of_employee(tenant_id: int, employee_id: int) -> Select[int]:
 
 
 def _in_visible_pairs(
-    column: Any, tenant_id: int, visible_to: int | None
+    column: InstrumentedAttribute[int], tenant_id: int, visible_to: int | None
 ) -> list[ColumnElement[bool]]:
     if visible_to is None:
         return []

@@ -8,6 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from rm_graphql.auth.middleware import REQUEST_ID_PATTERN, principal_from_scope
 from rm_graphql.config import Settings
@@ -15,6 +17,8 @@ from rm_graphql.db import Database
 from rm_graphql.graphql.context import Context
 from rm_graphql.graphql.federation import federation_schema
 from rm_graphql.graphql.schema import schema
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
 
 def request_id(request: Request | WebSocket) -> str:
@@ -36,6 +40,7 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        request.state.sub_response = response
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
@@ -44,3 +49,34 @@ class GraphQLView(GraphQL[Context, None]):
             principal=principal_from_scope(request.scope),
             request_id=request_id(request),
         )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """GraphQL over HTTP: with application/graphql-response+json, request errors are 400s."""
+        body = await super().process_result(request, result)
+        if GRAPHQL_RESPONSE_JSON not in request.headers.get("accept", ""):
+            return body
+        sub_response: Response = request.state.sub_response
+        sub_response.media_type = GRAPHQL_RESPONSE_JSON
+        if _is_request_error(result):
+            sub_response.status_code = 400
+            body.pop("data", None)
+        return body
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type:
+            response.headers["content-type"] = sub_response.media_type
+        return response
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """Parse, validation and variable errors: no data, and no error points into a result."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(not error.path for error in result.errors or ())
+    )
