@@ -17,6 +17,7 @@ from rm_graphql import migrate
 from rm_graphql.config import Settings, load_settings
 from rm_graphql.db import Database
 from rm_graphql.graphql.view import GraphQLView
+from rm_graphql.observability import RequestIdMiddleware, metrics
 from rm_graphql.security import protect
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", GraphQLView(database, settings), methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.add_middleware(_Protected, settings=settings)
+    app.add_middleware(RequestIdMiddleware)
     return app
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,6 +11,7 @@ from rich.console import Console
 
 from rm_graphql import __version__
 from rm_graphql.config import ConfigError, Settings, load_settings
+from rm_graphql.observability import configure_logging
 
 console = Console(stderr=True)
 SCHEMA_PATH = Path("schema/schema.graphql")
@@ -130,8 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"rm-graphql: configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(
+        settings.log_level, json_lines=settings.is_production or not sys.stderr.isatty()
+    )
     handler: Handler = args.handler
     return handler(args, settings)
 

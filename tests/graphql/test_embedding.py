@@ -85,7 +85,7 @@ def test_compose_our_types_into_a_host_schema(database_url: str, tmp_path: Path)
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [sys.executable, "-m", "rm_graphql.cli", "serve", "--migrate", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,

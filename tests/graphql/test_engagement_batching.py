@@ -89,7 +89,6 @@ async def test_batch_functions_for_pair_fields_take_one_query_and_respect_privac
     world = await seed_pair(database)
     other_pair, _mentor_email, _mentee_email = await add_pair(database, world)
     for pair_id in (world.pair_id, other_pair):
-        await add_sessions(database, pair_id, 2)
         await add_feedback(database, pair_id, await _mentee(database, pair_id), 3)
     await add_goals(database, world, 2)
     pairs = [world.pair_id, other_pair]

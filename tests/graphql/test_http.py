@@ -74,6 +74,8 @@ def test_graphql_response_json_uses_status_codes_per_the_spec(api: Api) -> None:
     fine = httpx.post(url, json={"query": "{ apiVersion }"}, headers=headers)
     assert fine.status_code == 200
     assert fine.headers["content-type"].startswith("application/graphql-response+json")
-    plain = httpx.post(url, json={"query": "{ noSuchField }"}, headers={"Authorization": f"Bearer {token}"})
+    plain = httpx.post(
+        url, json={"query": "{ noSuchField }"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert plain.status_code == 200
     assert plain.headers["content-type"].startswith("application/json")

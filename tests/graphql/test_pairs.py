@@ -147,3 +147,15 @@ async def test_cancel_is_recorded_in_history_and_strangers_see_nothing(
         "cancelPair"
     ]
     assert twice["__typename"] == "InvalidTransition"
+
+
+async def test_pair_nests_sessions_goals_and_a_withheld_summary(
+    api: Api, database: Database
+) -> None:
+    seeded, admin = await _setup(api, database)
+    pair_id = api.query(PIN, {"input": people(seeded)}, token=admin)["pinPair"]["id"]
+    query = "query($id: ID!) { node(id: $id) { ... on Pair { sessions { id } goals { id } feedbackSummary { responses withheld } } } }"
+    node = api.query(query, {"id": pair_id}, token=admin)["node"]
+    assert node["sessions"] == []
+    assert node["goals"] == []
+    assert node["feedbackSummary"]["withheld"] is True

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from strawberry.relay import to_base64
 
 from rm_graphql.db import Database
-from rm_graphql.models import Employee, ErasureTombstone, Feedback, Pair
+from rm_graphql.models import Employee, ErasureTombstone, Feedback, MentoringSession, Pair
 from rm_graphql.models.enums import PairStatus
 from rm_graphql.privacy.service import subject_digest
 from tests.support.api import Api, new_tenant
@@ -34,6 +34,14 @@ async def _with_feedback(database: Database) -> tuple[SeededProgram, int]:
         )
         session.add(pair)
         await session.flush()
+        held = MentoringSession(
+            tenant_id=pair.tenant_id,
+            pair_id=pair.id,
+            starts_at=datetime.now(UTC),
+            duration_minutes=30,
+        )
+        session.add(held)
+        await session.flush()
         session.add_all(
             [
                 Feedback(
@@ -46,6 +54,7 @@ async def _with_feedback(database: Database) -> tuple[SeededProgram, int]:
                 Feedback(
                     tenant_id=pair.tenant_id,
                     pair_id=pair.id,
+                    session_id=held.id,
                     author_id=mentee.id,
                     comfort=2,
                     comment="secret",

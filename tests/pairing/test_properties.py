@@ -21,8 +21,8 @@ from .helpers import (
     solver_pairs,
 )
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MIP = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MIP = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 rules_strategy = st.builds(
     Rules,

@@ -132,21 +132,37 @@ async def add_feedback(
     rating: int = 4,
     session_id: int | None = None,
 ) -> None:
-    """`count` rated, non-anonymous pieces of feedback on a pair (or a session) by one author."""
+    """`count` rated, non-anonymous pieces of feedback by one author.
+
+    One goes on the pair (or the given session); as the database allows one per author and
+    target, each further one goes on a held session of its own.
+    """
     async with database.transaction() as session:
         pair = await session.get_one(Pair, pair_id)
+        targets: list[int | None] = [session_id]
+        for _ in range(count - 1):
+            held = MentoringSession(
+                tenant_id=pair.tenant_id,
+                pair_id=pair.id,
+                starts_at=datetime.now(UTC),
+                duration_minutes=30,
+                status=SessionStatus.COMPLETED,
+            )
+            session.add(held)
+            await session.flush()
+            targets.append(held.id)
         session.add_all(
             Feedback(
                 tenant_id=pair.tenant_id,
                 pair_id=pair.id,
                 author_id=author_id,
-                session_id=session_id,
+                session_id=target,
                 usefulness=rating,
                 comfort=rating,
                 respect=rating,
                 would_recommend=rating,
             )
-            for _ in range(count)
+            for target in targets[:count]
         )
 
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,13 +102,24 @@ async def test_attempts_are_logged_until_success_or_no_retry_is_left(
     later = utcnow() + timedelta(seconds=4)
     rejected = webhooks.AttemptOutcome(status_code=500, error="HTTP 500", duration_ms=3)
     accepted = webhooks.AttemptOutcome(status_code=204, error=None, duration_ms=2)
-    await webhooks.record_attempt(session, ok.id, rejected, later)
-    assert (ok.status, ok.attempts, ok.next_attempt_at) == (DeliveryStatus.PENDING, 1, later)
-    await webhooks.record_attempt(session, ok.id, accepted, None)
-    assert (ok.status, ok.attempts, ok.last_error) == (DeliveryStatus.SUCCEEDED, 2, None)
+    assert await webhooks.record_attempt(session, ok.id, rejected, later) is DeliveryStatus.PENDING
+    await session.refresh(ok)
+    assert (ok.attempts, ok.next_attempt_at, ok.last_error) == (1, later, "HTTP 500")
+    assert await webhooks.record_attempt(session, ok.id, accepted, None) is DeliveryStatus.SUCCEEDED
+    await session.refresh(ok)
+    assert (ok.status, ok.attempts, ok.last_error, ok.next_attempt_at) == (
+        DeliveryStatus.SUCCEEDED,
+        2,
+        None,
+        None,
+    )
     assert ok.finished_at is not None
     assert await webhooks.prepare(session, ok.id) is None  # nothing left to send
-    await webhooks.record_attempt(session, failing.id, rejected, None)
+    assert await webhooks.record_attempt(session, ok.id, accepted, None) is None  # a duplicate
+    assert (
+        await webhooks.record_attempt(session, failing.id, rejected, None) is DeliveryStatus.FAILED
+    )
+    await session.refresh(failing)
     assert (failing.status, failing.next_attempt_at) == (DeliveryStatus.FAILED, None)
     log = await repository.attempts_of(session, tenant.id, ok.id)
     assert [(a.number, a.status_code, a.error) for a in log] == [
@@ -125,6 +137,7 @@ async def test_admin_retry_reopens_only_failed_deliveries_of_the_tenant(
     assert await webhooks.retry_delivery(session, queue, tenant.id, delivery.id) is None
     failed = webhooks.AttemptOutcome(status_code=None, error="ConnectError: refused", duration_ms=1)
     await webhooks.record_attempt(session, delivery.id, failed, None)
+    await session.refresh(delivery)
     assert await webhooks.retry_delivery(session, queue, other.id, delivery.id) is None
     reopened = await webhooks.retry_delivery(session, queue, tenant.id, delivery.id)
     assert reopened is delivery
@@ -140,8 +153,18 @@ async def test_disabled_endpoint_fails_its_pending_delivery_without_sending(
     )
     [delivery] = await webhooks.enqueue_event(session, queue, tenant.id, "x", {})
     endpoint.enabled = False
-    assert await webhooks.prepare(session, delivery.id) is None
-    assert delivery.status is DeliveryStatus.FAILED
+    await session.flush()
+    request = await webhooks.prepare(session, delivery.id)
+    assert request is not None
+    assert not request.endpoint_enabled
+    async with httpx.AsyncClient() as http:  # never used: nothing is sent
+        outcome = await webhooks.attempt(http, request)
+    assert outcome is webhooks.ENDPOINT_DISABLED
+    later = utcnow() + timedelta(seconds=4)
+    assert await webhooks.record_attempt(session, delivery.id, outcome, later) is (
+        DeliveryStatus.FAILED
+    )
+    await session.refresh(delivery)
     assert delivery.last_error == "the endpoint was disabled"
 
 

@@ -21,6 +21,7 @@ from rm_graphql.audit.types import AuditQueries
 from rm_graphql.engagement.types import EngagementMutations, EngagementQueries
 from rm_graphql.graphql.extensions import MaskUnexpectedErrors, UnitOfWork
 from rm_graphql.graphql.me import MeQueries
+from rm_graphql.observability import OperationMetrics
 from rm_graphql.pairing.types import PairingMutations, PairingQueries
 from rm_graphql.people.types import PeopleMutations, PeopleQueries
 from rm_graphql.privacy.types import PrivacyMutations
@@ -73,6 +74,7 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
     lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
     lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    OperationMetrics,
     MaskUnexpectedErrors,
     UnitOfWork,
 ]

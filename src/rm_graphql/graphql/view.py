@@ -22,7 +22,10 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
 
 def request_id(request: Request | WebSocket) -> str:
-    """The caller's X-Request-ID when it is safe to log, else a new one."""
+    """The request's id (set by RequestIdMiddleware), the caller's when safe, else a new one."""
+    assigned = request.scope.get("state", {}).get("request_id")
+    if isinstance(assigned, str):
+        return assigned
     given = request.headers.get("x-request-id", "")
     return given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
 

@@ -84,14 +84,14 @@ async def deliver_webhook(context: JobContext, delivery_id: int) -> None:
         request = await webhooks.prepare(session, delivery_id)
     if request is None:
         return
-    outcome = await webhooks.post(queue.http, request)
+    outcome = await webhooks.attempt(queue.http, request)
     failure = None if outcome.accepted else webhooks.DeliveryFailed(outcome.error)
-    retry_at = None if failure is None else _retry_at(context, failure)
+    retry_at = None if failure is None or outcome.final else _retry_at(context, failure)
     async with queue.database.transaction() as session:
-        await webhooks.record_attempt(session, delivery_id, outcome, retry_at)
+        status = await webhooks.record_attempt(session, delivery_id, outcome, retry_at)
     WEBHOOK_ATTEMPTS.labels(outcome=_attempt_label(outcome)).inc()
-    if failure is not None:
-        raise failure
+    if failure is not None and status is not None and not outcome.final:
+        raise failure  # Procrastinate retries it with backoff, or ends the job failed
 
 
 def _attempt_label(outcome: webhooks.AttemptOutcome) -> str:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rm_graphql.models.base import Base, Id, Json, Timestamped, UtcDateTime, str_enum, tenant_fk
@@ -70,6 +80,23 @@ class Feedback(Timestamped, Base):
         Index("ix_feedback_tenant_pair", "tenant_id", "pair_id"),
         Index("ix_feedback_session_id", "session_id"),
         Index("ix_feedback_author_id", "author_id"),
+        # One feedback per author per session, and one per author on the pair overall.
+        Index(
+            "uq_feedback_author_session",
+            "author_id",
+            "session_id",
+            unique=True,
+            sqlite_where=text("is_concern = 0 AND session_id IS NOT NULL"),
+            postgresql_where=text("is_concern = false AND session_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_feedback_author_pair",
+            "pair_id",
+            "author_id",
+            unique=True,
+            sqlite_where=text("is_concern = 0 AND session_id IS NULL"),
+            postgresql_where=text("is_concern = false AND session_id IS NULL"),
+        ),
         *(
             CheckConstraint(f"{column} IS NULL OR {column} BETWEEN 1 AND 5", name=f"{column}_range")
             for column in RATING_COLUMNS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Any, Self, cast
+from typing import TYPE_CHECKING, Annotated, Any, Self, cast
 
 import strawberry
 from sqlalchemy import Row
@@ -22,6 +22,10 @@ from rm_graphql.graphql.selection import Tree, node_tree
 from rm_graphql.models import Pair, PairRule
 from rm_graphql.paging import Window
 from rm_graphql.pairing import service
+
+if TYPE_CHECKING:
+    from rm_graphql.engagement.nodes import FeedbackSummaryType, GoalType, MentoringSessionType
+
 from rm_graphql.programs.types import (
     ParticipantType,
     ProgramType,
@@ -114,6 +118,32 @@ class PairType(relay.Node):
         self, info: Info[Context, None]
     ) -> Annotated[ProgramType, strawberry.lazy("rm_graphql.programs.types")]:
         return program_loader(info.context).load(self.program_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The pair's sessions, oldest first.")
+    def sessions(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[MentoringSessionType, strawberry.lazy("rm_graphql.engagement.nodes")]]:
+        from rm_graphql.engagement.nodes import pair_sessions_loader
+
+        return pair_sessions_loader(info.context).load(self.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Goals of both sides: the mentee's and the mentor's own.")
+    def goals(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[GoalType, strawberry.lazy("rm_graphql.engagement.nodes")]]:
+        from rm_graphql.engagement.nodes import pair_goals_loader
+
+        return pair_goals_loader(info.context).load(self.id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Average ratings; null for participants and below 3 responses (withheld)."
+    )
+    def feedback_summary(
+        self, info: Info[Context, None]
+    ) -> Annotated[FeedbackSummaryType, strawberry.lazy("rm_graphql.engagement.nodes")] | None:
+        from rm_graphql.engagement.nodes import pair_feedback_summary_loader
+
+        return pair_feedback_summary_loader(info.context).load(self.id)  # type: ignore[return-value]
 
     @strawberry.field(description="Every status change: who, why and when.")
     async def history(self, info: Info[Context, None]) -> list[PairTransitionType]:

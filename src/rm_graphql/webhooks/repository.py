@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql.models.webhooks import (
@@ -30,23 +32,53 @@ async def subscribed_endpoints(
     return [e for e in endpoints if event in e.event_types or ANY_EVENT in e.event_types]
 
 
-async def delivery_with_endpoint(
-    session: AsyncSession, delivery_id: int
-) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
-    """A delivery and its endpoint, the delivery row locked for this transaction."""
+@dataclass(frozen=True)
+class Target:
+    """A PENDING delivery with what its POST needs from the endpoint."""
+
+    delivery: WebhookDelivery
+    url: str
+    secret_encrypted: str
+    enabled: bool
+
+
+async def pending_target(session: AsyncSession, delivery_id: int) -> Target | None:
+    """A PENDING delivery and its endpoint's URL, sealed secret and switch; None otherwise."""
     query = (
-        select(WebhookDelivery, WebhookEndpoint)
+        select(
+            WebhookDelivery,
+            WebhookEndpoint.url,
+            WebhookEndpoint.secret_encrypted,
+            WebhookEndpoint.enabled,
+        )
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(WebhookDelivery.id == delivery_id)
-        .with_for_update(of=WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == DeliveryStatus.PENDING)
     )
     row = (await session.execute(query)).one_or_none()
+    return None if row is None else Target(row[0], row[1], row[2], row[3])
+
+
+async def count_attempt(
+    session: AsyncSession, delivery_id: int, changes: dict[str, Any]
+) -> tuple[int, int] | None:
+    """Add one to a PENDING delivery's attempts and apply `changes`: (tenant id, attempt number).
+
+    One UPDATE, so concurrent duplicates of a job cannot both count the same attempt.
+    """
+    statement = (
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == DeliveryStatus.PENDING)
+        .values(attempts=WebhookDelivery.attempts + 1, **changes)
+        .returning(WebhookDelivery.tenant_id, WebhookDelivery.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    row = (await session.execute(statement)).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
-async def locked_delivery(session: AsyncSession, delivery_id: int) -> WebhookDelivery | None:
-    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+async def add_attempt(session: AsyncSession, attempt: WebhookDeliveryAttempt) -> None:
+    session.add(attempt)
+    await session.flush()
 
 
 async def tenant_delivery(

@@ -152,28 +152,25 @@ class DeliveryRequest:
     url: str
     headers: dict[str, str]
     body: bytes
+    endpoint_enabled: bool = True
 
 
 async def prepare(session: AsyncSession, delivery_id: int) -> DeliveryRequest | None:
     """The signed request for a PENDING delivery; None if there is nothing to send."""
-    found = await repository.delivery_with_endpoint(session, delivery_id)
-    if found is None or found[0].status is not DeliveryStatus.PENDING:
+    target = await repository.pending_target(session, delivery_id)
+    if target is None:
         return None
-    delivery, endpoint = found
-    if not endpoint.enabled:
-        _finish(delivery, DeliveryStatus.FAILED, "the endpoint was disabled")
-        return None
-    body = envelope(delivery)
+    body = envelope(target.delivery)
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "rm-graphql-webhooks/1",
-        EVENT_HEADER: delivery.event,
-        DELIVERY_HEADER: str(delivery.id),
+        EVENT_HEADER: target.delivery.event,
+        DELIVERY_HEADER: str(delivery_id),
         TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(open_secret(endpoint.secret_encrypted), timestamp, body),
+        SIGNATURE_HEADER: sign(open_secret(target.secret_encrypted), timestamp, body),
     }
-    return DeliveryRequest(delivery_id=delivery.id, url=endpoint.url, headers=headers, body=body)
+    return DeliveryRequest(delivery_id, target.url, headers, body, target.enabled)
 
 
 @dataclass(frozen=True)
@@ -181,14 +178,21 @@ class AttemptOutcome:
     status_code: int | None
     error: str | None
     duration_ms: int
+    # Final: trying again cannot help (the endpoint was disabled).
+    final: bool = False
 
     @property
     def accepted(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-async def post(http: httpx.AsyncClient, request: DeliveryRequest) -> AttemptOutcome:
-    """One POST; any 2xx accepts it; redirects are not followed."""
+ENDPOINT_DISABLED = AttemptOutcome(None, "the endpoint was disabled", 0, final=True)
+
+
+async def attempt(http: httpx.AsyncClient, request: DeliveryRequest) -> AttemptOutcome:
+    """One POST (none to a disabled endpoint); any 2xx accepts it; redirects are not followed."""
+    if not request.endpoint_enabled:
+        return ENDPOINT_DISABLED
     started = time.perf_counter()
     try:
         response = await http.post(
@@ -202,42 +206,45 @@ async def post(http: httpx.AsyncClient, request: DeliveryRequest) -> AttemptOutc
     return AttemptOutcome(response.status_code, rejection, elapsed)
 
 
+def _next_state(outcome: AttemptOutcome, retry_at: datetime | None) -> dict[str, Any]:
+    if outcome.accepted:
+        return {
+            "status": DeliveryStatus.SUCCEEDED,
+            "next_attempt_at": None,
+            "finished_at": utcnow(),
+        }
+    if retry_at is None or outcome.final:
+        return {"status": DeliveryStatus.FAILED, "next_attempt_at": None, "finished_at": utcnow()}
+    return {"status": DeliveryStatus.PENDING, "next_attempt_at": retry_at}
+
+
 async def record_attempt(
     session: AsyncSession, delivery_id: int, outcome: AttemptOutcome, retry_at: datetime | None
-) -> WebhookDelivery | None:
-    """Log the attempt; the delivery SUCCEEDS, waits for `retry_at`, or (no retry left) FAILS."""
-    delivery = await repository.locked_delivery(session, delivery_id)
-    if delivery is None:
+) -> DeliveryStatus | None:
+    """Log the attempt; the delivery SUCCEEDS, waits for `retry_at`, or (no retry left) FAILS.
+
+    Returns the new status, or None when the delivery was no longer PENDING (a duplicate job).
+    """
+    state = _next_state(outcome, retry_at)
+    changes = {"last_status_code": outcome.status_code, "last_error": outcome.error, **state}
+    counted = await repository.count_attempt(session, delivery_id, changes)
+    if counted is None:
         return None
-    delivery.attempts += 1
-    session.add(
+    tenant_id, number = counted
+    await repository.add_attempt(
+        session,
         WebhookDeliveryAttempt(
-            tenant_id=delivery.tenant_id,
-            delivery_id=delivery.id,
-            number=delivery.attempts,
+            tenant_id=tenant_id,
+            delivery_id=delivery_id,
+            number=number,
             status_code=outcome.status_code,
             error=outcome.error,
             duration_ms=outcome.duration_ms,
             at=utcnow(),
-        )
+        ),
     )
-    delivery.last_status_code = outcome.status_code
-    delivery.last_error = outcome.error
-    if outcome.accepted:
-        _finish(delivery, DeliveryStatus.SUCCEEDED, None)
-    elif retry_at is None:
-        _finish(delivery, DeliveryStatus.FAILED, outcome.error)
-    else:
-        delivery.next_attempt_at = retry_at
-    return delivery
-
-
-def _finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None) -> None:
-    delivery.status = status
-    delivery.next_attempt_at = None
-    delivery.finished_at = utcnow()
-    if error is not None:
-        delivery.last_error = error
+    status: DeliveryStatus = state["status"]
+    return status
 
 
 async def retry_delivery(

@@ -1,0 +1,300 @@
+"""Webhook delivery through the job layer, beside plain sequential httpx POSTs to the same receiver.
+
+Run: .venv/bin/python -m bench.jobs [--quick]   (needs PostgreSQL: RM_BENCH_POSTGRES_URL, else
+RM_TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/postgres; it works in a
+throwaway database it drops at the end)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+from psycopg import sql
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import make_url
+
+if __package__ in (None, ""):  # run as a script: make `bench` and `rm_graphql` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    sys.path.insert(1, str(Path(__file__).resolve().parents[2] / "src"))
+
+from rm_graphql import migrate
+from rm_graphql.config import load_settings, normalise_database_url
+from rm_graphql.db import Database
+from rm_graphql.jobs.config import load_jobs_settings
+from rm_graphql.jobs.registry import TaskRegistry
+from rm_graphql.jobs.worker import open_queue
+from rm_graphql.models import DeliveryStatus, Tenant, WebhookDelivery
+from rm_graphql.webhooks import service as webhooks
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+SECRET = "bench-secret-0123456789abcdef"
+BODY = b'{"data":{"pair_id":1},"event":"pair.published","id":1}'
+DEFER_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Plan:
+    deliveries: int
+    paced: int
+    paced_per_second: float
+    baseline_posts: int
+    concurrency: int
+
+
+@dataclass(frozen=True)
+class Result:
+    workers: int
+    jobs_per_second: float
+    burst_p95: float
+    paced_p50: float
+    paced_p95: float
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def admin_conninfo() -> str:
+    url = os.environ.get("RM_BENCH_POSTGRES_URL") or os.environ.get("RM_TEST_POSTGRES_URL")
+    url = normalise_database_url(url or DEFAULT_ADMIN_URL)
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def throwaway_database() -> Iterator[str]:
+    """A fresh migrated database (our tables and Procrastinate's), dropped at the end."""
+    admin = admin_conninfo()
+    name = f"rm_bench_jobs_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
+    database_url = url.render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(database_url)
+        yield database_url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            connection.execute(drop.format(sql.Identifier(name)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, within: float = 20) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+@contextlib.contextmanager
+def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[list[int]]:
+    """Child processes (receiver, workers), stopped with SIGTERM at the end."""
+    children = [
+        subprocess.Popen(command, env=env, cwd=Path(__file__).resolve().parents[2])
+        for command in commands
+    ]
+    try:
+        yield [child.pid for child in children]
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+async def sequential_posts(url: str, count: int) -> float:
+    """The anchor: one httpx client POSTing signed bodies one after another; POSTs/s."""
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        webhooks.TIMESTAMP_HEADER: timestamp,
+        webhooks.SIGNATURE_HEADER: webhooks.sign(SECRET, timestamp, BODY),
+    }
+    async with httpx.AsyncClient() as client:
+        started = time.perf_counter()
+        for _ in range(count):
+            response = await client.post(url, content=BODY, headers=headers)
+            assert response.status_code == 204, response.status_code
+        return count / (time.perf_counter() - started)
+
+
+async def add_deliveries(database: Database, endpoint_id: int, tenant_id: int, n: int) -> list[int]:
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "endpoint_id": endpoint_id,
+            "event": "pair.published",
+            "payload": {"pair_id": number},
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+        }
+        for number in range(n)
+    ]
+    async with database.transaction() as session:
+        result = await session.execute(insert(WebhookDelivery).returning(WebhookDelivery.id), rows)
+        return list(result.scalars())
+
+
+async def wait_delivered(database: Database, ids: list[int], within: float = 600) -> None:
+    deadline = time.monotonic() + within
+    query = select(func.count()).where(
+        WebhookDelivery.id.in_(ids), WebhookDelivery.status == DeliveryStatus.SUCCEEDED
+    )
+    while True:
+        async with database.transaction(readonly=True) as session:
+            if (await session.execute(query)).scalar_one() == len(ids):
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError("deliveries did not finish in time")
+        await asyncio.sleep(0.1)
+
+
+async def start_delays(database: Database, job_ids: list[int]) -> list[float]:
+    """Seconds from each job's defer to its start, from Procrastinate's own event log."""
+    query = text(
+        "SELECT EXTRACT(EPOCH FROM min(at) FILTER (WHERE type = 'started')"
+        " - min(at) FILTER (WHERE type = 'deferred'))"
+        " FROM procrastinate_events WHERE job_id = ANY(:ids) GROUP BY job_id"
+    )
+    async with database.transaction(readonly=True) as session:
+        return [float(row[0]) for row in await session.execute(query, {"ids": job_ids})]
+
+
+async def subscribe(database: Database, receiver_url: str) -> tuple[int, int]:
+    async with database.transaction() as session:
+        tenant = Tenant(slug=f"bench-{uuid.uuid4().hex[:8]}", name="Benchmark")
+        session.add(tenant)
+        await session.flush()
+        endpoint = await webhooks.create_endpoint(session, tenant.id, receiver_url, SECRET, ["*"])
+        return tenant.id, endpoint.id
+
+
+async def drive(database_url: str, receiver_url: str, workers: int, plan: Plan) -> Result:
+    """A burst of deliveries for throughput, then a paced trickle for defer-to-start latency."""
+    settings = load_settings(database_url=database_url)
+    database = Database.from_settings(settings)
+    try:
+        async with open_queue(
+            settings, database, jobs_settings=load_jobs_settings(), registry=TaskRegistry()
+        ) as queue:
+            tenant_id, endpoint_id = await subscribe(database, receiver_url)
+            burst = await add_deliveries(database, endpoint_id, tenant_id, plan.deliveries)
+            started = time.perf_counter()
+            burst_jobs: list[int] = []
+            for first in range(0, len(burst), DEFER_CHUNK):
+                burst_jobs += await queue.defer_deliveries(burst[first : first + DEFER_CHUNK])
+            await wait_delivered(database, burst)
+            rate = len(burst) / (time.perf_counter() - started)
+            paced = await add_deliveries(database, endpoint_id, tenant_id, plan.paced)
+            paced_jobs: list[int] = []
+            for delivery_id in paced:
+                paced_jobs += await queue.defer_deliveries([delivery_id])
+                await asyncio.sleep(1 / plan.paced_per_second)
+            await wait_delivered(database, paced)
+            burst_delays = await start_delays(database, burst_jobs)
+            paced_delays = await start_delays(database, paced_jobs)
+    finally:
+        await database.dispose()
+    return Result(
+        workers=workers,
+        jobs_per_second=rate,
+        burst_p95=percentile(burst_delays, 0.95),
+        paced_p50=percentile(paced_delays, 0.50),
+        paced_p95=percentile(paced_delays, 0.95),
+    )
+
+
+def registered_workers(database_url: str) -> int:
+    conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(conninfo) as connection:
+        row = connection.execute("SELECT count(*) FROM procrastinate_workers").fetchone()
+    return int(row[0]) if row else 0
+
+
+def with_workers(database_url: str, receiver_url: str, workers: int, plan: Plan) -> Result:
+    env = {**os.environ, "RM_DATABASE_URL": database_url, "RM_LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "rm_graphql.jobs.worker", "--queue", "fast"]
+    command += ["--concurrency", str(plan.concurrency)]
+    with processes([command] * workers, env):
+        deadline = time.monotonic() + 60
+        while registered_workers(database_url) < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError("workers did not start")
+            time.sleep(0.1)
+        return asyncio.run(drive(database_url, receiver_url, workers, plan))
+
+
+def report(plan: Plan, baseline: float, results: list[Result]) -> None:
+    print(
+        f"\nwebhook deliveries: {plan.deliveries} in a burst, then {plan.paced} paced at "
+        f"{plan.paced_per_second:.0f}/s; worker concurrency {plan.concurrency}; "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(
+        f"anchor: sequential httpx POSTs to the same receiver: {baseline:,.0f} POST/s "
+        f"({plan.baseline_posts} POSTs)\n"
+    )
+    header = f"{'workers':>7} {'jobs/s':>9} {'x anchor':>9} {'p95 start':>10} {'p50 start':>10}"
+    print(header + f" {'burst p95 wait':>15}")
+    for r in results:
+        print(
+            f"{r.workers:>7} {r.jobs_per_second:>9,.0f} {r.jobs_per_second / baseline:>9.2f} "
+            f"{r.paced_p95 * 1000:>8.1f}ms {r.paced_p50 * 1000:>8.1f}ms "
+            f"{r.burst_p95:>14.2f}s"
+        )
+    print(
+        "\np95/p50 start: defer-to-start of the paced jobs (Procrastinate's event times);"
+        " burst p95 wait: the same for the burst, queueing included."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument("--concurrency", type=int, default=16, help="jobs at once per worker")
+    args = parser.parse_args(argv)
+    if args.quick:
+        plan = Plan(500, 100, 100.0, 500, args.concurrency)
+    else:
+        plan = Plan(10_000, 500, 100.0, 2_000, args.concurrency)
+    port = free_port()
+    receiver = [sys.executable, "-m", "bench.jobs.receiver", "--port", str(port)]
+    receiver_url = f"http://127.0.0.1:{port}/hook"
+    with (
+        throwaway_database() as database_url,
+        processes([receiver + ["--secret", SECRET]], dict(os.environ)),
+    ):
+        wait_for_port(port)
+        baseline = asyncio.run(sequential_posts(receiver_url, plan.baseline_posts))
+        results = [with_workers(database_url, receiver_url, n, plan) for n in (1, 2)]
+    report(plan, baseline, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
