@@ -17,6 +17,7 @@ from rm_graphql import migrate
 from rm_graphql.config import Settings, load_settings
 from rm_graphql.db import Database
 from rm_graphql.graphql.view import GraphQLView
+from rm_graphql.jobs.worker import embedded_worker
 from rm_graphql.observability import RequestIdMiddleware, metrics
 from rm_graphql.security import protect
 
@@ -43,15 +44,26 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
-    """Build the ASGI app; a host may mount it under a prefix of its own."""
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    *,
+    run_worker: bool | None = None,
+) -> Starlette:
+    """Build the ASGI app; a host may mount it under a prefix of its own.
+
+    Its lifespan opens the job queue and, unless told otherwise (`run_worker=False` or
+    RM_WORKER_IN_PROCESS=false on PostgreSQL), runs a worker in the same process.
+    """
     settings = settings or load_settings()
     owns_database = database is None
     database = database or Database.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
+        async with embedded_worker(settings, database, run_worker=run_worker) as queue:
+            app.state.jobs = queue
+            yield
         if owns_database:
             await database.dispose()
 
@@ -66,6 +78,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.jobs = None
     app.add_middleware(_Protected, settings=settings)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -28,6 +28,7 @@ async def seed_org(
                 tenant,
                 email=f"person{index}@{slug}.example",
                 job_level=2 if index % 2 == 0 else 8,
+                languages=["en"],
             )
             for index in range(people)
         ]

@@ -79,7 +79,10 @@ async def test_incremental_run_ends_like_a_full_one(session: AsyncSession, bambo
     incremental, full = await create_tenant(session), await create_tenant(session)
     first = await sync(session, incremental.id, bamboo_connector(bamboo))
     changes = fake.org.advance(days=30)
-    assert changes.joined and changes.left and changes.updated and changes.deleted
+    assert changes.joined
+    assert changes.left
+    assert changes.updated
+    assert changes.deleted
     outcome = await sync(session, incremental.id, bamboo_connector(bamboo), since=first.watermark)
     assert not outcome.complete
     assert outcome.created == len(changes.joined)

@@ -51,7 +51,8 @@ async def test_direct_runs_record_counts_and_continue_from_the_watermark(
     assert first.run.status is RunStatus.SUCCEEDED
     assert first.run.created_count == len(fake.org.current())
     assert first.run.watermark == max(p.last_changed for p in fake.org.current()).isoformat()
-    assert first.run.duration_ms is not None and first.run.finished_at is not None
+    assert first.run.duration_ms is not None
+    assert first.run.finished_at is not None
     changes = fake.org.advance(days=30)
     fake.requests.clear()
     later = await runs.run_direct(
@@ -104,7 +105,9 @@ async def test_rotated_refresh_tokens_are_kept_encrypted_even_when_a_run_fails(
     tenant, stored = await _oauth_connection(database, settings, fake, base_url)
 
     async def run() -> runs.RunReport:
-        return await runs.run_direct(database, settings, tenant.slug, None, connection_name="bamboo")
+        return await runs.run_direct(
+            database, settings, tenant.slug, None, connection_name="bamboo"
+        )
 
     assert (await run()).run.status is RunStatus.SUCCEEDED  # redeems (and rotates) the token
     fake.faults.expire_tokens().drop_fields("hireDate")
@@ -120,7 +123,8 @@ async def test_rotated_refresh_tokens_are_kept_encrypted_even_when_a_run_fails(
     assert row.credentials_encrypted is not None
     assert row.credentials_encrypted.startswith("gAAAAA")  # Fernet ciphertext at rest
     token = secret_box(settings).decrypt_dict(row.credentials_encrypted)["oauth_token"]
-    assert token["access_token"] and token["refresh_token"]
+    assert token["access_token"]
+    assert token["refresh_token"]
     assert row.watermark is not None
 
 
@@ -150,7 +154,12 @@ async def test_triggered_runs_go_through_the_job_layer(
             assert (await session.get_one(HrisConnection, stored.id)).watermark is None
         async with database.transaction() as session:
             real = await runs.trigger_sync(
-                session, admin(tenant), stored.id, SyncMode.FULL, False, queue.defer_run_after_commit
+                session,
+                admin(tenant),
+                stored.id,
+                SyncMode.FULL,
+                False,
+                queue.defer_run_after_commit,
             )
         real_done = await wait_for_run(database, real.id)
     assert dry_done.status is RunStatus.SUCCEEDED, dry_done.error

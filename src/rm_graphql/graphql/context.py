@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -17,6 +17,9 @@ from rm_graphql.config import Settings
 from rm_graphql.db import Database
 from rm_graphql.errors import NotAllowed
 from rm_graphql.tenancy.service import Actor, resolve_actor
+
+if TYPE_CHECKING:
+    from rm_graphql.jobs.queue import JobQueue
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -33,6 +36,7 @@ class Context:
     principal: Principal | None
     request_id: str
     readonly: bool = True
+    jobs: JobQueue | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
     _session: AsyncSession | None = None
     _actor: Actor | None = None

@@ -26,6 +26,7 @@ from rm_graphql.pairing.types import PairingMutations, PairingQueries
 from rm_graphql.people.types import PeopleMutations, PeopleQueries
 from rm_graphql.privacy.types import PrivacyMutations
 from rm_graphql.programs.types import ProgramMutations, ProgramQueries
+from rm_graphql.sync.types import SyncMutations, SyncQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -40,6 +41,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PairingQueries,
     EngagementQueries,
     AuditQueries,
+    SyncQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     PeopleMutations,
@@ -47,6 +49,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PairingMutations,
     EngagementMutations,
     PrivacyMutations,
+    SyncMutations,
 )
 
 

@@ -39,6 +39,14 @@ class MatchingRun(Timestamped, Base):
     __table_args__ = (
         Index("ix_matching_runs_tenant_program", "tenant_id", "program_id"),
         Index("ix_matching_runs_status", "status"),
+        # At most one queued or running matching run per program, whoever asks.
+        Index(
+            "uq_matching_runs_live_program",
+            "program_id",
+            unique=True,
+            sqlite_where=text("status IN ('QUEUED', 'RUNNING')"),
+            postgresql_where=text("status IN ('QUEUED', 'RUNNING')"),
+        ),
         CheckConstraint("progress BETWEEN 0 AND 1", name="progress_range"),
         CheckConstraint("gap IS NULL OR gap >= 0", name="gap_non_negative"),
     )
@@ -52,7 +60,7 @@ class MatchingRun(Timestamped, Base):
         str_enum(RunStatus, "run_status"), nullable=False, default=RunStatus.QUEUED
     )
     requested_by: Mapped[str | None] = mapped_column(String(320))
-    solver: Mapped[str | None] = mapped_column(String(32))
+    solver: Mapped[str | None] = mapped_column(String(120))
     objective_mode: Mapped[str | None] = mapped_column(String(32))
     objective_value: Mapped[float | None] = mapped_column(Float)
     bound: Mapped[float | None] = mapped_column(Float)

@@ -113,11 +113,11 @@ def _person(
         id=person_id,
         role=cell("role", _role),
         job_level=cell("job_level", _optional_int),
-        ancestors=cell("manager_id", lambda _: _chain(person_id, managers)),
+        ancestors=cell("manager_id", lambda _: reporting_chain(person_id, managers)),
         department=row["department"] or None,
         birth_year=cell("birth_year", _optional_int),
         languages=frozenset(x.lower() for x in _items(row["languages"])),
-        utc_offset_hours=cell("timezone", _utc_offset),
+        utc_offset_hours=cell("timezone", utc_offset),
         teach_topics=cell("teach_topics", _topics),
         learn_topics=cell("learn_topics", _topics),
         interests=frozenset(_items(row["interests"])),
@@ -175,7 +175,7 @@ def _topics(text: str) -> dict[str, int]:
     return topics
 
 
-def _utc_offset(text: str) -> float | None:
+def utc_offset(text: str) -> float | None:
     """Parse +01:00, -0530, UTC+2 or an IANA zone name (its offset today)."""
     if not text:
         return None
@@ -192,7 +192,7 @@ def _utc_offset(text: str) -> float | None:
     return offset.total_seconds() / 3600 if offset is not None else None
 
 
-def _chain(person_id: str, managers: Mapping[str, str]) -> frozenset[str]:
+def reporting_chain(person_id: str, managers: Mapping[str, str]) -> frozenset[str]:
     """Follow manager_id upwards; a loop is an error."""
     chain: list[str] = []
     current = managers.get(person_id, "")
@@ -231,21 +231,26 @@ def load_rules(path: Path) -> tuple[Rules, int]:
         raise OfflineInputError(f"{path}: cannot read ({error.strerror})") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise OfflineInputError(f"{path.name}: invalid TOML ({error})") from error
-    unknown = sorted(set(data) - set(RULE_TYPES) - set(TABLES) - {"seed"})
+    return rules_from_mapping(path.name, data)
+
+
+def rules_from_mapping(name: str, data: Mapping[str, Any]) -> tuple[Rules, int]:
+    """Rules (and a seed) from a TOML table or a program's stored JSON; unknown keys are errors."""
+    unknown = sorted(set(data) - set(RULE_TYPES) - set(TABLES) - {"seed", "version"})
     if unknown:
-        raise OfflineInputError(f"{path.name}: unknown key(s) {', '.join(unknown)}")
+        raise OfflineInputError(f"{name}: unknown key(s) {', '.join(unknown)}")
     values = {
-        key: _typed(path.name, key, data[key], RULE_TYPES[key]) for key in RULE_TYPES if key in data
+        key: _typed(name, key, data[key], RULE_TYPES[key]) for key in RULE_TYPES if key in data
     }
     if "weights" in data:
-        values["weights"] = _weights(path.name, data["weights"])
+        values["weights"] = _weights(name, data["weights"])
     if "department_floors" in data:
-        values["department_floors"] = _floors(path.name, data["department_floors"])
+        values["department_floors"] = _floors(name, data["department_floors"])
     if "group" in data:
         values["group"] = GroupMode(
-            **_table(path.name, "group", data["group"], ("min_size", "max_size"), (int,))
+            **_table(name, "group", data["group"], ("min_size", "max_size"), (int,))
         )
-    seed = _typed(path.name, "seed", data.get("seed", 0), (int,))
+    seed = _typed(name, "seed", data.get("seed", 0), (int,))
     return Rules(**values), seed
 
 

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rm_graphql.models import MatchingRun, Pair, PairRule, PairTransition, Participant
-from rm_graphql.models.enums import PairRuleKind, PairStatus
+from rm_graphql.models import Employee, MatchingRun, Pair, PairRule, PairTransition, Participant
+from rm_graphql.models.enums import PairRuleKind, PairStatus, ParticipantStatus, RunStatus
 from rm_graphql.paging import Window
 
 PAIR_COLUMNS = tuple(Pair.__table__.c)
 RUN_COLUMNS = tuple(MatchingRun.__table__.c)
 LIVE = (PairStatus.PROPOSED, PairStatus.ACTIVE)
+MATCHING_LOCK_SPACE = 7301  # advisory-lock namespace of matching requests
 
 
 async def get_pair(session: AsyncSession, tenant_id: int, pair_id: int) -> Pair | None:
@@ -203,5 +204,72 @@ async def forbids(session: AsyncSession, tenant_id: int, program_id: int) -> Seq
             PairRule.program_id == program_id,
             PairRule.kind == PairRuleKind.FORBID,
         )
+    )
+    return rows.all()
+
+
+async def live_run(session: AsyncSession, tenant_id: int, program_id: int) -> MatchingRun | None:
+    """The program's QUEUED or RUNNING matching run, if any."""
+    return await session.scalar(
+        select(MatchingRun).where(
+            MatchingRun.tenant_id == tenant_id,
+            MatchingRun.program_id == program_id,
+            MatchingRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)),
+        )
+    )
+
+
+async def lock_program(session: AsyncSession, program_id: int) -> None:
+    """Serialise matching requests for one program (PostgreSQL; SQLite writers already are)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(MATCHING_LOCK_SPACE, program_id)))
+
+
+async def enrolled_people(session: AsyncSession, tenant_id: int, program_id: int) -> Sequence[Any]:
+    """Enrolled participants with the employee fields matching needs."""
+    statement = (
+        select(
+            Participant.id,
+            Participant.role,
+            Participant.capacity,
+            Participant.availability,
+            Participant.preferences,
+            Participant.consent_at,
+            Employee.id.label("employee_id"),
+            Employee.job_level,
+            Employee.department,
+            Employee.birth_year,
+            Employee.languages,
+            Employee.timezone,
+            Employee.status.label("employee_status"),
+        )
+        .join(Employee, Employee.id == Participant.employee_id)
+        .where(
+            Participant.tenant_id == tenant_id,
+            Participant.program_id == program_id,
+            Participant.status == ParticipantStatus.ENROLLED,
+        )
+        .order_by(Participant.id)
+    )
+    return (await session.execute(statement)).all()
+
+
+async def manager_links(session: AsyncSession, tenant_id: int) -> dict[int, int]:
+    """employee id -> manager id for the whole tenant (for reporting chains at any depth)."""
+    rows = await session.execute(
+        select(Employee.id, Employee.manager_id).where(
+            Employee.tenant_id == tenant_id, Employee.manager_id.is_not(None)
+        )
+    )
+    return {employee_id: manager_id for employee_id, manager_id in rows.all() if manager_id}
+
+
+async def program_pairs_for_matching(
+    session: AsyncSession, tenant_id: int, program_id: int
+) -> Sequence[Pair]:
+    rows = await session.scalars(
+        select(Pair)
+        .where(Pair.tenant_id == tenant_id, Pair.program_id == program_id)
+        .order_by(Pair.id)
     )
     return rows.all()

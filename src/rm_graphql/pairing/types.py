@@ -19,9 +19,9 @@ from rm_graphql.graphql.loading import by_id_loader
 from rm_graphql.graphql.mutations import mutate
 from rm_graphql.graphql.relay import Connection, PageArgs, db_id, paginate
 from rm_graphql.graphql.selection import Tree, node_tree
-from rm_graphql.models import Pair, PairRule
+from rm_graphql.models import MatchingRun, Pair, PairRule
 from rm_graphql.paging import Window
-from rm_graphql.pairing import service
+from rm_graphql.pairing import matching, service
 
 if TYPE_CHECKING:
     from rm_graphql.engagement.nodes import FeedbackSummaryType, GoalType, MentoringSessionType
@@ -214,7 +214,7 @@ class MatchingRunType(relay.Node):
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> Self:
+    def from_row(cls, row: Row[Any] | MatchingRun) -> Self:
         return cls(
             id=row.id,
             status=row.status,
@@ -264,6 +264,14 @@ async def program_runs(info: Info[Context, None], program_id: int) -> list[Match
 
 
 @strawberry.input
+class RunMatchingInput:
+    program_id: relay.GlobalID
+    seed: int | None = strawberry.field(
+        default=None, description="Same input and seed give the same pairs; default: the rules'."
+    )
+
+
+@strawberry.input
 class PairPeopleInput:
     mentor_id: relay.GlobalID
     mentee_id: relay.GlobalID
@@ -310,6 +318,7 @@ class PairList:
 
 
 PairResult = Annotated[PairType | ErrorType, strawberry.union("PairResult")]
+MatchingRunResult = Annotated[MatchingRunType | ErrorType, strawberry.union("MatchingRunResult")]
 PairRuleResult = Annotated[PairRuleType | ErrorType, strawberry.union("PairRuleResult")]
 PairListResult = Annotated[PairList | ErrorType, strawberry.union("PairListResult")]
 
@@ -335,6 +344,22 @@ class PairingQueries:
 
 @strawberry.type
 class PairingMutations:
+    @strawberry.mutation(
+        description="Queue a matching run for a program; its draft pairs await review and publish."
+    )
+    async def run_matching(
+        self, info: Info[Context, None], input: RunMatchingInput
+    ) -> MatchingRunResult:
+        program_id = db_id(input.program_id, "Program")
+        return await mutate(
+            info.context,
+            matching.request_run,
+            MatchingRunType.from_row,
+            info.context.jobs,
+            program_id,
+            input.seed,
+        )
+
     @strawberry.mutation(description="Match these two now; later runs keep the pair.")
     async def pin_pair(self, info: Info[Context, None], input: PairPeopleInput) -> PairResult:
         ids = db_id(input.mentor_id, "Participant"), db_id(input.mentee_id, "Participant")

@@ -32,8 +32,8 @@ class ConnectionSpec:
     name: str | None = None
     kind: ConnectionKind | None = None
     base_url: str | None = None
-    options: dict[str, Any] | None = None
-    credentials: dict[str, Any] | None = None
+    options: object = None  # a JSON object from the API; checked by `_as_dict`
+    credentials: object = None
     webhook_secret: str | None = None
     schedule_cron: str | None = None
     enabled: bool | None = None
@@ -54,6 +54,15 @@ def source_config(connection: HrisConnection, box: SecretBox) -> SourceConfig:
         dict(connection.options),
         credentials_of(connection, box),
     )
+
+
+def _as_dict(value: object, field: str) -> dict[str, Any] | None:
+    """A JSON object input, or None when not given."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        raise ValidationFailed.single(field, "must be a JSON object")
+    return dict(value)
 
 
 def _check(spec: ConnectionSpec, config: SourceConfig) -> None:
@@ -82,7 +91,9 @@ async def create_connection(
     actor.require(Scope.ADMIN)
     if spec.kind is None or spec.name is None:
         raise ValidationFailed.single("name" if spec.kind else "kind", "is required")
-    config = SourceConfig(spec.kind, spec.base_url, spec.options or {}, spec.credentials or {})
+    options = _as_dict(spec.options, "options") or {}
+    credentials = _as_dict(spec.credentials, "credentials") or {}
+    config = SourceConfig(spec.kind, spec.base_url, options, credentials)
     _check(spec, config)
     await _unique_name(session, actor.tenant_id, spec.name, None)
     connection = HrisConnection(
@@ -114,17 +125,18 @@ async def update_connection(
     if connection is None:
         raise NotFound("no such HRIS connection")
     current = source_config(connection, box)
-    credentials = current.credentials if spec.credentials is None else spec.credentials
+    options = _as_dict(spec.options, "options")
+    credentials = _as_dict(spec.credentials, "credentials")
     config = SourceConfig(
         connection.kind,
         connection.base_url if spec.base_url is None else spec.base_url or None,
-        current.options if spec.options is None else spec.options,
-        credentials,
+        current.options if options is None else options,
+        current.credentials if credentials is None else credentials,
     )
     _check(spec, config)
     if spec.name is not None:
         await _unique_name(session, actor.tenant_id, spec.name, connection.id)
-    changed = _apply(connection, spec, config, box)
+    changed = _apply(connection, spec, config, box, replace_credentials=credentials is not None)
     await session.flush()
     record(session, actor, "hris_connection.updated", "HrisConnection", connection.id,
            changed=changed)  # fmt: skip
@@ -132,7 +144,12 @@ async def update_connection(
 
 
 def _apply(
-    connection: HrisConnection, spec: ConnectionSpec, config: SourceConfig, box: SecretBox
+    connection: HrisConnection,
+    spec: ConnectionSpec,
+    config: SourceConfig,
+    box: SecretBox,
+    *,
+    replace_credentials: bool,
 ) -> list[str]:
     """Copy the given fields onto the row; return their names (never their values)."""
     changed = [name for name, value in vars(spec).items() if value is not None]
@@ -140,8 +157,8 @@ def _apply(
     connection.options = dict(config.options)
     if spec.name is not None:
         connection.name = spec.name
-    if spec.credentials is not None:
-        credentials = dict(spec.credentials)
+    if replace_credentials:
+        credentials = dict(config.credentials)
         connection.credentials_encrypted = box.encrypt(credentials) if credentials else None
     if spec.webhook_secret is not None:
         secret = spec.webhook_secret

@@ -12,6 +12,7 @@ class SyncPhase(enum.StrEnum):
     """The steps of a run, in order."""
 
     QUEUED = "QUEUED"
+    RUNNING = "RUNNING"  # started, in another process: no live detail here
     FETCHING = "FETCHING"
     PLANNING = "PLANNING"
     WRITING = "WRITING"

@@ -16,8 +16,11 @@ from rm_graphql.paging import Window
 from rm_graphql.sync.plan import SYNCED_FIELDS, StoredEmployee
 
 EMPLOYEES = cast(Table, Employee.__table__)
-STORED_COLUMNS = (EMPLOYEES.c.id, EMPLOYEES.c.external_id, EMPLOYEES.c.manager_id) + tuple(
-    EMPLOYEES.c[name] for name in SYNCED_FIELDS
+STORED_COLUMNS = (
+    EMPLOYEES.c.id,
+    EMPLOYEES.c.external_id,
+    EMPLOYEES.c.manager_id,
+    *tuple(EMPLOYEES.c[name] for name in SYNCED_FIELDS),
 )
 WRITTEN_COLUMNS = ("manager_id", *SYNCED_FIELDS, "last_synced_at", "updated_at")
 LOOKUP_CHUNK = 400

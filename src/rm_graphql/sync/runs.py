@@ -325,6 +325,16 @@ async def queue_run(
     return run
 
 
+async def webhook_run(
+    session: AsyncSession, connection: HrisConnection, defer: Defer | None
+) -> tuple[SyncRun, bool]:
+    """An incremental run for a change event; a run still queued absorbs later events."""
+    queued = await repository.queued_run(session, connection.id)
+    if queued is not None:
+        return queued, False
+    return await queue_run(session, connection, SyncMode.INCREMENTAL, False, "webhook", defer), True
+
+
 async def count_runs(session: AsyncSession, actor: Actor, connection_id: int | None) -> int:
     actor.require(Scope.ADMIN, Scope.SYNC)
     return await repository.count_runs(session, actor.tenant_id, connection_id)

@@ -31,7 +31,8 @@ SOURCES = {
     ConnectionKind.CSV: "csv",
 }
 BAMBOOHR_API = "https://api.bamboohr.com"
-TOKEN_KEY = "oauth_token"  # where the DB token store keeps OAuth tokens inside the credentials
+# The key under which the DB token store keeps OAuth tokens inside the credentials.
+TOKEN_KEY = "oauth_token"  # noqa: S105 - a dict key, not a secret
 NUMBER_OPTIONS = ("timeout", "retry_base_delay", "retry_max_delay")
 INTEGER_OPTIONS = ("retry_attempts", "page_size")
 

@@ -29,7 +29,7 @@ def _server(app: ASGIApp) -> uvicorn.Server:
         app,
         log_level="warning",
         access_log=False,
-        lifespan="off",
+        lifespan="auto",
         timeout_graceful_shutdown=1,
     )
     return uvicorn.Server(config)

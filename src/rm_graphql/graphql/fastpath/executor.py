@@ -1,0 +1,154 @@
+"""The compiled read path: one SQL statement answers a covered query; else normal execution.
+
+A document is parsed and validated with the schema's own rules once, then compiled per caller
+role and argument shape; each request binds its variables and runs one statement whose single
+column is the response's `data`, already JSON. Anything unusual (a field or argument the
+compiler does not cover, an unknown tenant, any error) returns None and the request runs
+through Strawberry as before, so errors are reported and masked there.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from strawberry.schema import Schema
+from strawberry.types import ExecutionResult
+
+from rm_graphql.auth.principal import Principal
+from rm_graphql.graphql.fastpath import binding
+from rm_graphql.graphql.fastpath.catalog import Spec, covered_fields
+from rm_graphql.graphql.fastpath.compiler import Compiler, Variant
+from rm_graphql.graphql.fastpath.document import NotCovered, Operation, Rules, checked_document
+from rm_graphql.graphql.fastpath.document import operation as collect_operation
+from rm_graphql.graphql.fastpath.response import RawJSON, record_metrics
+from rm_graphql.graphql.fastpath.sqljson import SQLITE_FUNCTIONS, SqlJson, for_dialect
+
+logger = logging.getLogger(__name__)
+
+CACHE_SIZE = 1024
+# Extensions whose work the fast path does itself (validation, limits, metrics) or does not
+# need (caches, masking: a fast answer has no errors; one transaction: one statement).
+KNOWN_EXTENSIONS = frozenset(
+    {
+        "ParserCache",
+        "ValidationCache",
+        "QueryDepthLimiter",
+        "MaxAliasesLimiter",
+        "MaxTokensLimiter",
+        "OperationMetrics",
+        "MaskUnexpectedErrors",
+        "UnitOfWork",
+    }
+)
+
+
+@dataclass
+class Prepared:
+    """A covered operation and its SQL per variant."""
+
+    operation: Operation
+    statements: dict[Variant, str] = field(default_factory=dict)
+
+
+class FastPath:
+    """Answers covered queries with one statement; see the module docstring."""
+
+    def __init__(self, schema: Schema, engine: AsyncEngine, sql: SqlJson) -> None:
+        self.schema = schema
+        self.sql = sql
+        self.rules = Rules.of(schema)
+        self.fields: dict[str, dict[str, Spec]] = covered_fields(schema)
+        isolation = {"isolation_level": "AUTOCOMMIT"} if sql.is_postgres else {"rm_readonly": True}
+        self.engine = engine.execution_options(**isolation)
+        self._prepared: OrderedDict[tuple[str, str | None], Prepared | None] = OrderedDict()
+        self._with_functions: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    @classmethod
+    def create(cls, schema: Schema, engine: AsyncEngine) -> FastPath | None:
+        """The fast path for this schema and database, or None when it cannot be exact."""
+        sql = for_dialect(engine.dialect.name)
+        unknown = {type(e).__name__ for e in schema.get_extensions()} - KNOWN_EXTENSIONS
+        if sql is None or unknown:
+            logger.warning("fast path off: dialect %s, extensions %s", engine.dialect.name, unknown)
+            return None
+        return cls(schema, engine, sql)
+
+    def prepared(self, query: str, operation_name: str | None) -> Prepared | None:
+        """The covered operation of a document (cached, including "not covered")."""
+        key = (query, operation_name)
+        if key in self._prepared:
+            self._prepared.move_to_end(key)
+            return self._prepared[key]
+        try:
+            document = checked_document(self.schema, self.rules, query)
+            found = Prepared(collect_operation(self.schema._schema, document, operation_name))  # noqa: SLF001
+            self.statement(found, Variant(True, True, binding.default_shapes(found.operation)))
+            self.statement(found, Variant(False, False, binding.default_shapes(found.operation)))
+        except NotCovered as reason:
+            logger.debug("not covered: %s", reason)
+            found = None
+        self._prepared[key] = found
+        if len(self._prepared) > CACHE_SIZE:
+            self._prepared.popitem(last=False)
+        return found
+
+    def statement(self, prepared: Prepared, variant: Variant) -> str:
+        sql = prepared.statements.get(variant)
+        if sql is None:
+            sql = Compiler(self.sql, self.fields, variant).statement(prepared.operation)
+            prepared.statements[variant] = sql
+        return sql
+
+    async def execute(
+        self,
+        principal: Principal | None,
+        query: str | None,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> ExecutionResult | None:
+        """The result of a covered query, or None to execute it normally."""
+        if principal is None or not query:
+            return None
+        started = time.perf_counter()
+        prepared = self.prepared(query, operation_name)
+        if prepared is None:
+            return None
+        try:
+            variant, params = binding.bind(
+                self.schema._schema, prepared.operation, variables, principal  # noqa: SLF001
+            )
+            data = await self._fetch(self.statement(prepared, variant), params)
+        except NotCovered:
+            return None
+        except Exception:
+            logger.exception("fast path failed; executing normally")
+            return None
+        if data is None:  # the tenant is new: normal execution creates it
+            return None
+        name = prepared.operation.definition.name
+        record_metrics(name.value if name else None, time.perf_counter() - started)
+        return ExecutionResult(data=cast(dict[str, Any], RawJSON(data)), errors=None)
+
+    async def _fetch(self, statement: str, params: dict[str, Any]) -> str | None:
+        async with self.engine.connect() as connection:
+            if not self.sql.is_postgres:
+                await self._register_functions(connection)
+            result = await connection.exec_driver_sql(statement, params)
+            row = result.first()
+        return None if row is None else cast(str, row[0])
+
+    async def _register_functions(self, connection: AsyncConnection) -> None:
+        """SQLite has no base64: the id, cursor and float spellings are Python functions."""
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        if driver is None or driver in self._with_functions:
+            return
+        for name, arity, function in SQLITE_FUNCTIONS:
+            await driver.create_function(name, arity, function, deterministic=True)
+        self._with_functions.add(driver)

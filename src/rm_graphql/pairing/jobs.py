@@ -1,0 +1,14 @@
+"""Registers the matching run handler with the job layer (imported by every worker)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rm_graphql.jobs.registry import RUN_MATCHING, default_registry
+from rm_graphql.pairing import matching
+
+
+@default_registry.run_handler(RUN_MATCHING)
+async def run_matching(session: AsyncSession, run_id: int) -> None:
+    """Solve one program's matching inside the job's transaction."""
+    await matching.execute(session, run_id)
