@@ -130,3 +130,29 @@ def test_token_is_refused_in_production(env: dict[str, str]) -> None:
     result = _rm_graphql("token", "--tenant", "acme", "--subject", "a@b.c", env=production)
     assert result.returncode == 2
     assert "refused in production" in result.stderr
+
+
+def test_match_plans_pairs_from_a_spreadsheet(env: dict[str, str], tmp_path: Path) -> None:
+    data = Path(__file__).parent / "pairing" / "data"
+    output = tmp_path / "pairs.csv"
+    result = _rm_graphql(
+        "match",
+        "--participants",
+        str(data / "participants.csv"),
+        "--rules",
+        str(data / "rules.toml"),
+        "--output",
+        str(output),
+        "--explain",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    header, *rows = output.read_text().splitlines()
+    assert header.startswith("mentor_id,mentee_id,score")
+    assert rows
+
+
+def test_a_separate_worker_needs_postgresql(env: dict[str, str]) -> None:
+    result = _rm_graphql("worker", "--concurrency", "2", env=env)
+    assert result.returncode != 0
+    assert "PostgreSQL" in result.stdout + result.stderr

@@ -1,4 +1,4 @@
-"""The rm-graphql command line: serve, migrate, token, export-schema, version."""
+"""The rm-graphql command line: serve, worker, migrate, match, token, fake-hris, export-schema."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -45,7 +46,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port or settings.port
     if args.migrate:
         cmd_migrate(argparse.Namespace(downgrade=None, revision="head"), settings)
-    app = create_app(settings)
+    app = create_app(settings, run_worker=False if args.no_worker else None)
     console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/]")
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
     return 0
@@ -91,6 +92,39 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_match(args: argparse.Namespace, _settings: Settings) -> int:
+    from rm_graphql.pairing.offline import run_offline
+
+    return run_offline(args.participants, args.rules, args.output, args.explain, Console())
+
+
+def cmd_fake_hris(args: argparse.Namespace, _settings: Settings) -> int:
+    from rm_graphql.testing.launcher import serve_fake
+
+    serve_fake(args.kind, employees=args.employees, port=args.port, seed=args.seed)
+    return 0
+
+
+def _add_operations(commands: Any) -> None:
+    """Commands that run the engine's work: worker, offline matching, fake HRIS servers."""
+    # Listed for --help; main() hands `worker ...` to the worker's own parser.
+    commands.add_parser("worker", help="run a job worker (PostgreSQL): --concurrency N --queue Q")
+
+    match = commands.add_parser("match", help="offline planning: match a participants CSV")
+    match.add_argument("--participants", type=Path, required=True, help="participants CSV")
+    match.add_argument("--rules", type=Path, help="rules TOML")
+    match.add_argument("--output", type=Path, help="write the pairs to this CSV")
+    match.add_argument("--explain", action="store_true", help="say why people are unmatched")
+    match.set_defaults(handler=cmd_match)
+
+    fake = commands.add_parser("fake-hris", help="serve a fake HRIS for demos and tests")
+    fake.add_argument("kind", choices=["bamboohr", "workday", "scim"])
+    fake.add_argument("--employees", type=int, default=300)
+    fake.add_argument("--port", type=int, default=8070)
+    fake.add_argument("--seed", type=int, default=7)
+    fake.set_defaults(handler=cmd_fake_hris)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rm-graphql", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -106,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (default: RM_HOST)")
     serve.add_argument("--port", type=int, help="listen port (default: RM_PORT)")
     serve.add_argument("--migrate", action="store_true", help="migrate to head before serving")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="do not run a job worker in this process"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     token = commands.add_parser("token", help="print a development bearer token")
@@ -120,10 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, default=SCHEMA_PATH)
     export.add_argument("--check", action="store_true", help="fail if the file differs")
     export.set_defaults(handler=cmd_export_schema)
+    _add_operations(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["worker"]:  # the worker parses its own options
+        from rm_graphql.jobs import worker
+
+        return worker.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from rm_graphql.config import Settings
+from rm_graphql.config import ConfigError, Settings, load_settings
 from rm_graphql.db import Database
 from rm_graphql.errors import DomainError
 from rm_graphql.models.enums import ConnectionKind, SyncMode
@@ -164,3 +166,21 @@ async def _run(args: argparse.Namespace, settings: Settings, config: SourceConfi
     else:
         print_report(Console(), report, show=args.show)
     return 0 if report.error is None else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m rm_graphql.sync.cli sync ...`: the same command before it is wired in."""
+    parser = argparse.ArgumentParser(prog="rm-graphql")
+    add_sync_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"rm-graphql: configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level)
+    return cmd_sync(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -132,13 +132,18 @@ def print_report(console: Console, report: RunReport, *, show: int) -> None:
     colour = "green" if report.error is None else "red"
     dry = " (dry run: nothing written)" if run.dry_run else ""
     console.print(f"[bold]Sync run {run.id}[/] [{colour}]{run.status.value}[/]{dry}")
-    summary = Table("Created", "Updated", "Unchanged", "Terminated", "Invalid", "Watermark",
-                    "Duration")  # fmt: skip
-    summary.add_row(
-        str(run.created_count), str(run.updated_count), str(run.unchanged_count),
-        str(run.terminated_count), str(run.invalid_count), run.watermark or "—",
-        f"{(run.duration_ms or 0) / 1000:.2f} s",
-    )  # fmt: skip
+    summary = Table(show_header=False, box=None, padding=(0, 2))
+    counts = {
+        "Created": run.created_count, "Updated": run.updated_count,
+        "Unchanged": run.unchanged_count, "Terminated": run.terminated_count,
+        "Invalid": run.invalid_count,
+    }  # fmt: skip
+    if report.outcome is not None and report.outcome.plan.skipped_erased:
+        counts["Skipped (erased)"] = report.outcome.plan.skipped_erased
+    for name, value in counts.items():
+        summary.add_row(name, str(value))
+    summary.add_row("Watermark", run.watermark or "—")
+    summary.add_row("Duration", f"{(run.duration_ms or 0) / 1000:.2f} s")
     console.print(summary)
     if report.error is not None:
         console.print(f"[red]{run.error}[/]")
@@ -148,6 +153,9 @@ def print_report(console: Console, report: RunReport, *, show: int) -> None:
 
 
 def _print_changes(console: Console, changes: list[Change], limit: int) -> None:
+    if not changes:
+        console.print("No changes.")
+        return
     table = Table("Change", "External id", "Name", "Fields", title="Diff")
     for change in changes[:limit]:
         fields = "; ".join(f"{f.name}: {show(f.old)} → {show(f.new)}" for f in change.fields)

@@ -50,7 +50,7 @@ class Compiler:
             tenant=sql.param("tenant"),
         )
         data = self.object("Query", "actor", operation.root)
-        return f"WITH actor AS ({actor})\nSELECT {sql.as_text(data)} FROM actor"
+        return f"WITH actor AS MATERIALIZED ({actor})\nSELECT {sql.as_text(data)} FROM actor"
 
     def alias(self) -> str:
         return f"r{next(self._aliases)}"
