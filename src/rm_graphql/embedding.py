@@ -20,7 +20,12 @@ from rm_graphql.auth.middleware import principal_from_scope
 from rm_graphql.config import Settings
 from rm_graphql.db import Database
 from rm_graphql.graphql.context import Context
-from rm_graphql.graphql.schema import EXTENSIONS, MUTATION_TYPES, QUERY_TYPES
+from rm_graphql.graphql.schema import (
+    EXTENSIONS,
+    MUTATION_TYPES,
+    QUERY_TYPES,
+    SUBSCRIPTION_TYPES,
+)
 from rm_graphql.graphql.view import request_id
 from rm_graphql.security import protect
 
@@ -30,6 +35,7 @@ class Embedded:
 
     query_types = QUERY_TYPES
     mutation_types = MUTATION_TYPES
+    subscription_types = SUBSCRIPTION_TYPES
     extensions = EXTENSIONS
 
     def __init__(self, settings: Settings, database: Database | None = None) -> None:

@@ -122,3 +122,140 @@ async def test_participants_may_not_run_matching(api: Api, database: Database) -
         RUN, {"input": {"programId": to_base64("Program", seeded.program_id)}}, token=participant
     )
     assert result["runMatching"]["code"] == "NOT_ALLOWED"
+
+
+async def test_progress_streams_over_graphql_transport_ws(api: Api, database: Database) -> None:
+    import json
+
+    import websockets
+
+    seeded = await seed_program(database, new_tenant(), mentors=2, mentees=2)
+    await _with_topics(database, seeded)
+    admin = api.token(seeded.tenant, "hr@example.com", "rm:admin")
+    program_id = to_base64("Program", seeded.program_id)
+    api.query(
+        "mutation($id: ID!) { transitionProgram(input: {id: $id, to: ENROLLING}) { __typename } }",
+        {"id": program_id},
+        token=admin,
+    )
+    run_id = api.query(RUN, {"input": {"programId": program_id}}, token=admin)["runMatching"]["id"]
+    url = api.base_url.replace("http", "ws") + "/graphql"
+    headers = {"Authorization": f"Bearer {admin}"}
+    statuses = []
+    async with websockets.connect(
+        url, subprotocols=["graphql-transport-ws"], additional_headers=headers
+    ) as socket:  # type: ignore[list-item]
+        await socket.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        query = "subscription($id: ID!) { matchingRunProgress(runId: $id) { status progress } }"
+        await socket.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": {"id": run_id}},
+                }
+            )
+        )
+        while True:
+            message = json.loads(await asyncio.wait_for(socket.recv(), 30))
+            if message["type"] == "complete":
+                break
+            assert message["type"] == "next", message
+            statuses.append(message["payload"]["data"]["matchingRunProgress"]["status"])
+    assert statuses[-1] == "SUCCEEDED"
+    assert len(statuses) == len(set(statuses))
+
+
+async def test_subscriptions_need_a_token(api: Api) -> None:
+    import websockets
+
+    url = api.base_url.replace("http", "ws") + "/graphql"
+    try:
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+            await socket.recv()
+    except websockets.exceptions.ConnectionClosed as closed:
+        assert closed.rcvd is not None and closed.rcvd.code == 1008
+    except websockets.exceptions.InvalidStatus as refused:
+        assert refused.response.status_code in (401, 403)
+    else:
+        raise AssertionError("an unauthenticated subscription was accepted")
+
+
+async def test_rematching_late_joiners_keeps_published_pairs(api: Api, database: Database) -> None:
+    seeded = await seed_program(database, new_tenant(), mentors=2, mentees=2)
+    await _with_topics(database, seeded)
+    admin = api.token(seeded.tenant, "hr@example.com", "rm:admin")
+    program_id = to_base64("Program", seeded.program_id)
+    api.query(
+        "mutation($id: ID!) { transitionProgram(input: {id: $id, to: ENROLLING}) { __typename } }",
+        {"id": program_id},
+        token=admin,
+    )
+    first = api.query(RUN, {"input": {"programId": program_id}}, token=admin)["runMatching"]["id"]
+    assert (await _finished(api, admin, first))["status"] == "SUCCEEDED"
+    api.query(
+        "mutation($id: ID!) { publishMatching(input: {programId: $id}) { __typename } }",
+        {"id": program_id},
+        token=admin,
+    )
+    published = "query($id: ID!) { program(id: $id) { pairs { nodes { id status publishedAt mentee { id } } } } }"
+    before = {
+        p["id"]
+        for p in api.query(published, {"id": program_id}, token=admin)["program"]["pairs"]["nodes"]
+    }
+    late_mentor, late_mentee = await _late_joiners(database, seeded)
+    second = api.query(RUN, {"input": {"programId": program_id, "seed": 3}}, token=admin)[
+        "runMatching"
+    ]["id"]
+    rerun = await _finished(api, admin, second)
+    assert rerun["status"] == "SUCCEEDED"
+    after = api.query(published, {"id": program_id}, token=admin)["program"]["pairs"]["nodes"]
+    assert {p["id"] for p in after if p["publishedAt"]} == before
+    drafts = [p for p in after if not p["publishedAt"]]
+    assert [p["mentee"]["id"] for p in drafts] == [to_base64("Participant", late_mentee)]
+    assert all(p["status"] == "PROPOSED" for p in after)
+    assert late_mentor
+
+
+async def _late_joiners(database: Database, seeded: SeededProgram) -> tuple[int, int]:
+    """A junior and a senior who enrol after the first pairs were published."""
+    from datetime import UTC, datetime
+
+    from rm_graphql.models import Program, Tenant
+    from rm_graphql.models.enums import ParticipantRole
+    from tests.support.people import create_employee
+    from tests.support.programs import enrol
+
+    async with database.transaction() as session:
+        program = await session.get_one(Program, seeded.program_id)
+        tenant = await session.get_one(Tenant, program.tenant_id)
+        junior = await create_employee(session, tenant, job_level=1, languages=["en"])
+        senior = await create_employee(session, tenant, job_level=9, languages=["en"])
+        now = datetime.now(UTC)
+        mentor = await enrol(session, program, junior, ParticipantRole.MENTOR, consent_at=now)
+        mentee = await enrol(session, program, senior, ParticipantRole.MENTEE, consent_at=now)
+        topic = (
+            await session.execute(
+                Topic.__table__.select().where(Topic.tenant_id == tenant.id, Topic.slug == "ai")
+            )
+        ).one()
+        session.add_all(
+            [
+                ParticipantTopic(
+                    participant_id=mentor.id,
+                    topic_id=topic.id,
+                    direction=TopicDirection.TEACH,
+                    tenant_id=tenant.id,
+                    level=5,
+                ),
+                ParticipantTopic(
+                    participant_id=mentee.id,
+                    topic_id=topic.id,
+                    direction=TopicDirection.LEARN,
+                    tenant_id=tenant.id,
+                    level=5,
+                ),
+            ]
+        )
+    return mentor.id, mentee.id

@@ -23,7 +23,9 @@ Fake = tuple[FakeBambooHR, str]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def sync_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def sync_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
     folder = tmp_path_factory.mktemp("sync-runs")
     with own_database(request.param, folder) as url, sync_api(url, folder) as api:
         yield api
@@ -101,9 +103,7 @@ def test_dry_run_counts_without_writing_and_participants_cannot_trigger(
     assert refused["__typename"] == "NotAllowed"
 
 
-def test_a_run_whose_source_drops_fields_fails_with_the_reason(
-    sync_app: Api, bamboo: Fake
-) -> None:
+def test_a_run_whose_source_drops_fields_fails_with_the_reason(sync_app: Api, bamboo: Fake) -> None:
     fake, _ = bamboo
     token, connection, tenant = connect(sync_app, bamboo, "rm:admin")
     fake.faults.drop_fields("customSkills")

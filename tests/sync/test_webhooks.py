@@ -18,11 +18,13 @@ from .graphql import RUNS, bamboo_input, create_connection, trigger, wait_for
 from .server import BACKENDS, own_database, sync_api
 
 Fake = tuple[FakeBambooHR, str]
-TERMINATED = 'query { employees(where: {status: TERMINATED}, first: 1) { totalCount } }'
+TERMINATED = "query { employees(where: {status: TERMINATED}, first: 1) { totalCount } }"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def sync_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def sync_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
     folder = tmp_path_factory.mktemp("sync-webhooks")
     with own_database(request.param, folder) as url, sync_api(url, folder) as api:
         yield api
@@ -37,7 +39,9 @@ def bamboo() -> Iterator[Fake]:
 
 def event(employee_id: str) -> bytes:
     data = {"companyId": 1, "employeeId": employee_id, "changedFields": ["jobTitle"]}
-    return json.dumps({"type": "employee.updated", "timestamp": int(time.time()), "data": data}).encode()
+    return json.dumps(
+        {"type": "employee.updated", "timestamp": int(time.time()), "data": data}
+    ).encode()
 
 
 def post(api: Api, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -50,7 +54,9 @@ def synced_connection(api: Api, bamboo: Fake) -> tuple[str, dict[str, Any], str]
     token = api.token(new_tenant(), "hr@example.com", "rm:admin")
     fields = bamboo_input(fake, base_url)
     connection = create_connection(api, token, fields)
-    assert wait_for(api, token, trigger(api, token, connection["id"])["id"])["status"] == "SUCCEEDED"
+    assert (
+        wait_for(api, token, trigger(api, token, connection["id"])["id"])["status"] == "SUCCEEDED"
+    )
     return token, connection, fields["webhookSecret"]
 
 
@@ -70,7 +76,11 @@ def test_a_signed_event_syncs_what_changed(sync_app: Api, bamboo: Fake) -> None:
     accepted = response.json()
     assert (accepted["queued"], accepted["employees"]) == (True, [changed])
     run = wait_for(sync_app, token, accepted["run"])
-    assert (run["status"], run["mode"], run["requestedBy"]) == ("SUCCEEDED", "INCREMENTAL", "webhook")
+    assert (run["status"], run["mode"], run["requestedBy"]) == (
+        "SUCCEEDED",
+        "INCREMENTAL",
+        "webhook",
+    )
     assert run["createdCount"] == len(changes.joined)
     assert run["terminatedCount"] == len(changes.left)
     assert run["updatedCount"] >= 1

@@ -64,6 +64,17 @@ class Context:
             actor = await self._resolve_actor(session)
             return await work(session, actor, *args, **kwargs)
 
+    async def poll(
+        self,
+        work: Callable[Concatenate[AsyncSession, Actor, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """Like `run`, in a short transaction of its own: for subscriptions watching rows."""
+        async with self._lock, self.database.transaction(readonly=True) as session:
+            actor = await self._resolve_actor(session)
+            return await work(session, actor, *args, **kwargs)
+
     async def actor(self) -> Actor:
         """The caller bound to its tenant and employee (resolved once per request)."""
         return await self.run(_current_actor)

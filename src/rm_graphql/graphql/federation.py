@@ -43,5 +43,7 @@ def _mark_entities() -> None:
 def federation_schema() -> strawberry.federation.Schema:
     """The same API as a Federation 2 subgraph (only built when RM_FEDERATION is on)."""
     _mark_entities()
-    query, mutation = root_types()
-    return strawberry.federation.Schema(query=query, mutation=mutation, extensions=EXTENSIONS)
+    query, mutation, subscription = root_types()
+    return strawberry.federation.Schema(
+        query=query, mutation=mutation, subscription=subscription, extensions=EXTENSIONS
+    )

@@ -22,7 +22,7 @@ from rm_graphql.engagement.types import EngagementMutations, EngagementQueries
 from rm_graphql.graphql.extensions import MaskUnexpectedErrors, UnitOfWork
 from rm_graphql.graphql.me import MeQueries
 from rm_graphql.observability import OperationMetrics
-from rm_graphql.pairing.types import PairingMutations, PairingQueries
+from rm_graphql.pairing.types import PairingMutations, PairingQueries, PairingSubscriptions
 from rm_graphql.people.types import PeopleMutations, PeopleQueries
 from rm_graphql.privacy.types import PrivacyMutations
 from rm_graphql.programs.types import ProgramMutations, ProgramQueries
@@ -53,7 +53,10 @@ MUTATION_TYPES: tuple[type, ...] = (
 )
 
 
-def root_types() -> tuple[type, type]:
+SUBSCRIPTION_TYPES: tuple[type, ...] = (PairingSubscriptions,)
+
+
+def root_types() -> tuple[type, type, type]:
     """Fresh Query and Mutation roots: a Relay `node` field belongs to one schema only."""
 
     @strawberry.type
@@ -64,12 +67,14 @@ def root_types() -> tuple[type, type]:
         def api_version(self) -> str:
             return __version__
 
-    return merge_types("Query", (NodeQueries, *QUERY_TYPES)), merge_types(
-        "Mutation", MUTATION_TYPES
+    return (
+        merge_types("Query", (NodeQueries, *QUERY_TYPES)),
+        merge_types("Mutation", MUTATION_TYPES),
+        merge_types("Subscription", SUBSCRIPTION_TYPES),
     )
 
 
-Query, Mutation = root_types()
+Query, Mutation, Subscription = root_types()
 
 EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     lambda: ParserCache(maxsize=1024),
@@ -82,4 +87,6 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     UnitOfWork,
 ]
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=EXTENSIONS)
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS
+)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Self, cast
 
@@ -402,3 +403,31 @@ class PairingMutations:
     async def cancel_pair(self, info: Info[Context, None], input: CancelPairInput) -> PairResult:
         pair_id = db_id(input.pair_id, "Pair")
         return await mutate(info.context, service.cancel, PairType.from_row, pair_id, input.reason)
+
+
+FINISHED_RUNS = {"SUCCEEDED", "FAILED", "CANCELLED"}
+POLL_SECONDS = 0.5
+
+
+@strawberry.type
+class PairingSubscriptions:
+    @strawberry.subscription(
+        description="The run's state each time it changes, until it has finished (or vanished)."
+    )
+    async def matching_run_progress(
+        self, info: Info[Context, None], run_id: relay.GlobalID
+    ) -> AsyncGenerator[MatchingRunType, None]:
+        key = db_id(run_id, "MatchingRun")
+        last: tuple[object, ...] | None = None
+        while True:
+            rows = await info.context.poll(service.runs_by_ids, [key])
+            if not rows:
+                return
+            run = MatchingRunType.from_row(rows[0])
+            state = (run.status, run.progress, run.finished_at)
+            if state != last:
+                last = state
+                yield run
+            if run.status.value in FINISHED_RUNS:
+                return
+            await asyncio.sleep(POLL_SECONDS)

@@ -23,7 +23,7 @@ def bind_program(site: int, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """`program(id:)`: null for another type's id, as ProgramQueries.program answers."""
     try:
         value = GlobalID.from_id(args["id"])
-    except Exception as error:  # noqa: BLE001 - normal execution reports it
+    except Exception as error:
         raise NotCovered("not a global id") from error
     if value.type_name != "Program":
         return "null", {}
@@ -79,7 +79,7 @@ def bind(
     for index, site in enumerate(operation.sites):
         try:
             args = get_argument_values(site.definition, site.node, coerced)
-        except Exception as error:  # noqa: BLE001 - normal execution reports it
+        except Exception as error:
             raise NotCovered("arguments do not coerce") from error
         shape, values = BINDERS[(site.name, site.type_name)](index, args)
         shapes.append(shape)

@@ -160,11 +160,13 @@ def covered_fields(schema: Schema) -> dict[str, dict[str, Spec]]:
     """SPECS less any field the live schema no longer serves the same way."""
     covered: dict[str, dict[str, Spec]] = {}
     for type_name, fields in SPECS.items():
-        graphql_type = schema._schema.get_type(type_name)  # noqa: SLF001
+        graphql_type = schema._schema.get_type(type_name)
         if not isinstance(graphql_type, GraphQLObjectType):
             continue
         strawberry_type = schema.get_type_by_name(type_name)
-        definition = strawberry_type if isinstance(strawberry_type, StrawberryObjectDefinition) else None
+        definition = (
+            strawberry_type if isinstance(strawberry_type, StrawberryObjectDefinition) else None
+        )
         kept: dict[str, Spec] = {}
         for name, spec in fields.items():
             field = graphql_type.fields.get(name)

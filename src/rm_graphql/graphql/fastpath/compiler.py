@@ -101,7 +101,10 @@ class Compiler:
         if spec.rule == "directory" and not self.variant.manages_programs:
             return "NULL"
         child = self.alias()
-        conditions = [f"{child}.id = {parent}.{spec.column}", f"{child}.tenant_id = actor.tenant_id"]
+        conditions = [
+            f"{child}.id = {parent}.{spec.column}",
+            f"{child}.tenant_id = actor.tenant_id",
+        ]
         if spec.rule == "program":
             conditions += self.program_visible(child)
         return self.row(spec.returns, child, conditions, selected)
@@ -120,9 +123,7 @@ class Compiler:
         ordering = order.format(a=alias)
         inner = f"SELECT * FROM {TABLES[type_name]} {alias} WHERE {where} ORDER BY {ordering}{page}"
         element = self.object(type_name, alias, selected.children)
-        return self.sql.sub(
-            f"SELECT {self.sql.array(element, ordering)} FROM ({inner}) {alias}"
-        )
+        return self.sql.sub(f"SELECT {self.sql.array(element, ordering)} FROM ({inner}) {alias}")
 
 
 def _program(compiler: Compiler, _alias: str, selected: Selected) -> str:
@@ -172,7 +173,9 @@ def _score_breakdown(compiler: Compiler, alias: str, selected: Selected) -> str:
             members.append((child.key, sql.text_float("b.value")))
     inner = f"SELECT key, value FROM {sql.json_members(f'{alias}.score_breakdown')}"
     ordered = f"{inner} ORDER BY {sql.key_order('key')}"
-    return sql.sub(f"SELECT {sql.array(sql.obj(members), sql.key_order('b.key'))} FROM ({ordered}) b")
+    return sql.sub(
+        f"SELECT {sql.array(sql.obj(members), sql.key_order('b.key'))} FROM ({ordered}) b"
+    )
 
 
 def _pairs(compiler: Compiler, alias: str, selected: Selected) -> str:

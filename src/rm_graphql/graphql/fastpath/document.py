@@ -92,7 +92,7 @@ def checked_document(schema: Schema, rules: Rules, query: str) -> DocumentNode:
         document = parse(query, max_tokens=rules.max_tokens)
     except GraphQLError as error:
         raise NotCovered("does not parse") from error
-    if validate_document(schema._schema, document, rules.validation):  # noqa: SLF001
+    if validate_document(schema._schema, document, rules.validation):
         raise NotCovered("does not validate")
     finder = _HasDirective()
     visit(document, finder)
@@ -111,14 +111,19 @@ class _Collector:
         }
         self.sites: list[Selected] = []
 
-    def collect(self, parent: GraphQLObjectType, sets: list[SelectionSetNode]) -> tuple[Selected, ...]:
+    def collect(
+        self, parent: GraphQLObjectType, sets: list[SelectionSetNode]
+    ) -> tuple[Selected, ...]:
         grouped: dict[str, list[FieldNode]] = {}
         for selection_set in sets:
             self._group(parent, selection_set, grouped)
         return tuple(self._selected(parent, key, nodes) for key, nodes in grouped.items())
 
     def _group(
-        self, parent: GraphQLObjectType, selection_set: SelectionSetNode, into: dict[str, list[FieldNode]]
+        self,
+        parent: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        into: dict[str, list[FieldNode]],
     ) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):

@@ -87,7 +87,7 @@ class FastPath:
             return self._prepared[key]
         try:
             document = checked_document(self.schema, self.rules, query)
-            found = Prepared(collect_operation(self.schema._schema, document, operation_name))  # noqa: SLF001
+            found = Prepared(collect_operation(self.schema._schema, document, operation_name))
             self.statement(found, Variant(True, True, binding.default_shapes(found.operation)))
             self.statement(found, Variant(False, False, binding.default_shapes(found.operation)))
         except NotCovered as reason:
@@ -121,7 +121,10 @@ class FastPath:
             return None
         try:
             variant, params = binding.bind(
-                self.schema._schema, prepared.operation, variables, principal  # noqa: SLF001
+                self.schema._schema,
+                prepared.operation,
+                variables,
+                principal,
             )
             data = await self._fetch(self.statement(prepared, variant), params)
         except NotCovered:
