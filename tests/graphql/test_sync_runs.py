@@ -49,7 +49,7 @@ def connect(api: Api, bamboo: Fake, *scopes: str) -> tuple[str, str, str]:
 
 def test_triggered_run_syncs_everyone_and_is_listed(sync_app: Api, bamboo: Fake) -> None:
     fake, _ = bamboo
-    token, connection, tenant = connect(sync_app, bamboo, "rm:admin")
+    token, connection, _tenant = connect(sync_app, bamboo, "rm:admin")
     queued = trigger(sync_app, token, connection)
     assert (queued["status"], queued["mode"], queued["dryRun"]) == ("QUEUED", "FULL", False)
     assert queued["progress"]["phase"] == "QUEUED"
@@ -71,7 +71,7 @@ def test_a_second_trigger_while_one_is_queued_or_running_conflicts(
     sync_app: Api, bamboo: Fake
 ) -> None:
     fake, _ = bamboo
-    token, connection, tenant = connect(sync_app, bamboo, "rm:sync")
+    token, connection, _tenant = connect(sync_app, bamboo, "rm:sync")
     fake.faults.slow(1, seconds=0.4)  # keeps the first run busy (the timeout is longer)
     first = trigger(sync_app, token, connection, mode="INCREMENTAL")
     second = trigger(sync_app, token, connection)
@@ -105,7 +105,7 @@ def test_dry_run_counts_without_writing_and_participants_cannot_trigger(
 
 def test_a_run_whose_source_drops_fields_fails_with_the_reason(sync_app: Api, bamboo: Fake) -> None:
     fake, _ = bamboo
-    token, connection, tenant = connect(sync_app, bamboo, "rm:admin")
+    token, connection, _tenant = connect(sync_app, bamboo, "rm:admin")
     fake.faults.drop_fields("customSkills")
     failed = wait_for(sync_app, token, trigger(sync_app, token, connection)["id"])
     assert failed["status"] == "FAILED"

@@ -90,7 +90,7 @@ def test_a_signed_event_syncs_what_changed(sync_app: Api, bamboo: Fake) -> None:
 
 
 def test_bad_or_stale_signatures_get_401_and_change_nothing(sync_app: Api, bamboo: Fake) -> None:
-    fake, _ = bamboo
+    _fake, _ = bamboo
     token, connection, secret = synced_connection(sync_app, bamboo)
     before = run_count(sync_app, token)
     path, body = connection["webhookPath"], event("101")
