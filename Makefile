@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv and install rm-graphql with its dev tools
 
-demo: setup ## migrate a fresh SQLite database under ./var and serve the API
-	$(BIN)/rm-graphql serve --migrate
+demo: setup ## the main job: a whole program on a fake BambooHR (embedded SQLite), then serve it
+	$(BIN)/rm-graphql demo
 
 serve: setup ## serve the API with the current RM_* settings
 	$(BIN)/rm-graphql serve

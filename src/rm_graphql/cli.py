@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -105,6 +106,23 @@ def cmd_fake_hris(args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from rm_graphql.demo.run import run_demo
+
+    if settings.log_level != "DEBUG":
+        logging.getLogger().setLevel(logging.WARNING)  # the demo speaks through its console
+
+    return run_demo(
+        settings,
+        employees=args.employees,
+        seed=args.seed,
+        serve=not args.no_serve,
+        port=args.port or settings.port,
+        database_url=args.database_url,
+        console=Console(),
+    )
+
+
 def _add_operations(commands: Any) -> None:
     """Commands that run the engine's work: worker, offline matching, fake HRIS servers."""
     # Listed for --help; main() hands `worker ...` to the worker's own parser.
@@ -116,6 +134,14 @@ def _add_operations(commands: Any) -> None:
     match.add_argument("--output", type=Path, help="write the pairs to this CSV")
     match.add_argument("--explain", action="store_true", help="say why people are unmatched")
     match.set_defaults(handler=cmd_match)
+
+    demo = commands.add_parser("demo", help="a whole program on a fake BambooHR, then serve it")
+    demo.add_argument("--employees", type=int, default=300, help="size of the organisation")
+    demo.add_argument("--seed", type=int, default=7, help="same seed, same demo")
+    demo.add_argument("--no-serve", action="store_true", help="stop after the summary")
+    demo.add_argument("--port", type=int, help="listen port (default: RM_PORT)")
+    demo.add_argument("--database-url", help="default: a fresh var/demo.db")
+    demo.set_defaults(handler=cmd_demo)
 
     fake = commands.add_parser("fake-hris", help="serve a fake HRIS for demos and tests")
     fake.add_argument("kind", choices=["bamboohr", "workday", "scim"])

@@ -19,6 +19,7 @@ from rm_graphql.models import AuditEvent, Employee, MatchingRun, SyncRun, Tenant
 
 PEOPLE = 20
 PAUSE_PER_PERSON = 0.15
+SLOW_SOURCE = "slow-test"  # runs from this source pause between people, so a test can kill them
 PERIODIC_TENANT = "periodic-check"
 PERIODIC_CRON = "* * * * * */2"
 
@@ -42,8 +43,9 @@ async def record_matching(session: AsyncSession, run_id: int) -> None:
 
 
 async def import_people(session: AsyncSession, run_id: int) -> None:
-    """Stand-in for an HRIS sync: upserts a fixed roster, slowly, so a test can kill it."""
+    """Stand-in for an HRIS sync: upserts a fixed roster (slowly, for the slow source)."""
     run = await session.get_one(SyncRun, run_id)
+    pause = PAUSE_PER_PERSON if run.source == SLOW_SOURCE else 0.0
     created = unchanged = 0
     for number in range(PEOPLE):
         external_id = f"e{number:03d}"
@@ -65,7 +67,7 @@ async def import_people(session: AsyncSession, run_id: int) -> None:
             created += 1
         else:
             unchanged += 1
-        await asyncio.sleep(PAUSE_PER_PERSON)
+        await asyncio.sleep(pause)
     run.created_count = created
     run.unchanged_count = unchanged
 

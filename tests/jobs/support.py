@@ -17,8 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rm_graphql.config import normalise_database_url
 from rm_graphql.db import Database
 from rm_graphql.jobs.runs import UNFINISHED
-from rm_graphql.models import AuditEvent, MatchingRun, Program, SyncRun, Tenant
-from rm_graphql.models.enums import RunStatus, SyncMode
+from rm_graphql.models import (
+    AuditEvent,
+    HrisConnection,
+    MatchingRun,
+    Program,
+    SyncRun,
+    Tenant,
+)
+from rm_graphql.models.enums import ConnectionKind, RunStatus, SyncMode
 
 POSTGRES_URL = os.environ.get("RM_TEST_POSTGRES_URL")
 
@@ -84,8 +91,28 @@ async def create_matching_run(
     return run
 
 
-async def create_sync_run(session: AsyncSession, tenant: Tenant) -> SyncRun:
-    run = SyncRun(tenant_id=tenant.id, source="test", mode=SyncMode.FULL, status=RunStatus.QUEUED)
+async def create_connection(session: AsyncSession, tenant: Tenant) -> HrisConnection:
+    connection = HrisConnection(
+        tenant_id=tenant.id, name=f"hris-{uuid.uuid4().hex[:6]}", kind=ConnectionKind.CSV
+    )
+    session.add(connection)
+    await session.flush()
+    return connection
+
+
+async def create_sync_run(
+    session: AsyncSession,
+    tenant: Tenant,
+    connection: HrisConnection | None = None,
+    source: str = "test",
+) -> SyncRun:
+    run = SyncRun(
+        tenant_id=tenant.id,
+        connection_id=None if connection is None else connection.id,
+        source=source,
+        mode=SyncMode.FULL,
+        status=RunStatus.QUEUED,
+    )
     session.add(run)
     await session.flush()
     return run

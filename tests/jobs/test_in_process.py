@@ -10,17 +10,20 @@ from prometheus_client import REGISTRY
 from rm_graphql.config import Settings
 from rm_graphql.db import Database
 from rm_graphql.jobs import outbox, runs
-from rm_graphql.jobs.registry import RUN_MATCHING, TaskRegistry
+from rm_graphql.jobs.metrics import refresh_queue_depth
+from rm_graphql.jobs.registry import RUN_MATCHING, RUN_SYNC, TaskRegistry
 from rm_graphql.jobs.sweep import sweep_orphans
 from rm_graphql.jobs.worker import embedded_worker, open_queue
-from rm_graphql.models import MatchingRun
+from rm_graphql.models import MatchingRun, SyncRun
 from rm_graphql.models.enums import RunStatus
 
 from . import handlers
 from .conftest import fast_settings
 from .support import (
+    create_connection,
     create_matching_run,
     create_program,
+    create_sync_run,
     create_tenant,
     finished,
     ran,
@@ -94,28 +97,39 @@ async def test_rolled_back_transaction_defers_nothing(
     assert calls == ["first", "inside a savepoint", "last"]
 
 
-async def test_one_queued_run_per_program(app_settings: Settings, jobs_database: Database) -> None:
-    settings = fast_settings()
+async def test_one_queued_run_per_connection(
+    app_settings: Settings, jobs_database: Database
+) -> None:
     async with jobs_database.transaction() as session:
-        program = await create_program(session, await create_tenant(session))
-        first = await create_matching_run(session, program)
-        second = await create_matching_run(session, program)
+        tenant = await create_tenant(session)
+        connection = await create_connection(session, tenant)
+        first = await create_sync_run(session, tenant, connection)
+        second = await create_sync_run(session, tenant, connection)
     async with open_queue(
-        app_settings, jobs_database, jobs_settings=settings, registry=handlers.registry
+        app_settings, jobs_database, jobs_settings=fast_settings(), registry=handlers.registry
     ) as queue:
         assert await queue.defer_run(runs.RunRef.of(first)) is not None
         assert await queue.defer_run(runs.RunRef.of(first)) is None  # same run: left queued
         assert await queue.defer_run(runs.RunRef.of(second)) is None
-        assert (await run_status(jobs_database, first.id)).status is RunStatus.QUEUED
-        cancelled = await run_status(jobs_database, second.id)
+        assert (await sync_status(jobs_database, first.id)).status is RunStatus.QUEUED
+        cancelled = await sync_status(jobs_database, second.id)
         assert cancelled.status is RunStatus.CANCELLED
-        assert cancelled.error == "another matching run for the same target is already queued"
-        assert await queue.live_job_ids(RUN_MATCHING, "run_id") >= {first.id}
+        assert cancelled.error == "another sync run for the same target is already queued"
+        assert await queue.live_job_ids(RUN_SYNC, "run_id") == {first.id}
+        await refresh_queue_depth(queue.app)
+        depth = {"queue": "slow", "status": "todo"}
+        assert REGISTRY.get_sample_value("rm_job_queue_depth", depth) == 1
         await queue.app.run_worker_async(
             wait=False, install_signal_handlers=False, additional_context={"jobs": queue}
         )
-    assert (await run_status(jobs_database, first.id)).status is RunStatus.SUCCEEDED
-    assert len(await ran(jobs_database, first.id)) == 1
+    done = await sync_status(jobs_database, first.id)
+    assert (done.status, done.created_count) == (RunStatus.SUCCEEDED, handlers.PEOPLE)
+    assert done.duration_ms is not None
+
+
+async def sync_status(database: Database, run_id: int) -> SyncRun:
+    async with database.transaction(readonly=True) as session:
+        return await session.get_one(SyncRun, run_id)
 
 
 async def test_sweep_defers_a_run_left_without_a_job_once(

@@ -85,7 +85,8 @@ def serving(app: Starlette) -> Iterator[str]:
     try:
         deadline = time.monotonic() + 20
         while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
+            assert thread.is_alive(), "the app stopped while starting"
+            assert time.monotonic() < deadline, "the app did not start"
             time.sleep(0.02)
         host, port = sock.getsockname()[:2]
         yield f"http://{host}:{port}"

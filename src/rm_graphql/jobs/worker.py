@@ -143,6 +143,16 @@ async def embedded_worker(
             yield queue
 
 
+def _check_worker_settings(settings: Settings, queues: list[str] | None) -> None:
+    if settings.is_sqlite:
+        raise WorkerError(
+            "a separate worker needs PostgreSQL; on SQLite `rm-graphql serve` runs the jobs"
+        )
+    unknown = set(queues or ()) - set(QUEUES)
+    if unknown:
+        raise WorkerError(f"unknown queue(s) {sorted(unknown)}; the queues are {list(QUEUES)}")
+
+
 async def run_worker(
     settings: Settings,
     concurrency: int,
@@ -153,13 +163,7 @@ async def run_worker(
     name: str = "worker",
 ) -> None:
     """`rm-graphql worker`: run jobs until SIGINT/SIGTERM, then finish running ones (timeout)."""
-    if settings.is_sqlite:
-        raise WorkerError(
-            "a separate worker needs PostgreSQL; on SQLite `rm-graphql serve` runs the jobs"
-        )
-    unknown = set(queues or ()) - set(QUEUES)
-    if unknown:
-        raise WorkerError(f"unknown queue(s) {sorted(unknown)}; the queues are {list(QUEUES)}")
+    _check_worker_settings(settings, queues)
     database = Database.from_settings(settings)
     try:
         async with open_queue(
@@ -183,6 +187,8 @@ async def run_worker(
                 await queue.app.run_worker_async(**options)
             finally:
                 depth.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await depth
     finally:
         await database.dispose()
 

@@ -273,3 +273,32 @@ async def program_pairs_for_matching(
         .order_by(Pair.id)
     )
     return rows.all()
+
+
+async def pairs_with_people(
+    session: AsyncSession, tenant_id: int, program_id: int
+) -> Sequence[Any]:
+    """A program's pairs with both people's name, title and department, best score first."""
+    mentor, mentee = Participant.__table__.alias("mentor"), Participant.__table__.alias("mentee")
+    mentor_employee = Employee.__table__.alias("mentor_employee")
+    mentee_employee = Employee.__table__.alias("mentee_employee")
+    rows = await session.execute(
+        select(
+            Pair.score,
+            Pair.score_breakdown,
+            Pair.status,
+            mentor_employee.c.display_name.label("mentor"),
+            mentor_employee.c.job_title.label("mentor_title"),
+            mentor_employee.c.department.label("mentor_department"),
+            mentee_employee.c.display_name.label("mentee"),
+            mentee_employee.c.job_title.label("mentee_title"),
+            mentee_employee.c.department.label("mentee_department"),
+        )
+        .join(mentor, mentor.c.id == Pair.mentor_id)
+        .join(mentee, mentee.c.id == Pair.mentee_id)
+        .join(mentor_employee, mentor_employee.c.id == mentor.c.employee_id)
+        .join(mentee_employee, mentee_employee.c.id == mentee.c.employee_id)
+        .where(Pair.tenant_id == tenant_id, Pair.program_id == program_id)
+        .order_by(Pair.score.desc(), Pair.id)
+    )
+    return rows.all()

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.schema import Schema
 from strawberry.types import ExecutionResult
 
@@ -24,14 +23,16 @@ from rm_graphql.auth.principal import Principal
 from rm_graphql.graphql.fastpath import binding
 from rm_graphql.graphql.fastpath.catalog import Spec, covered_fields
 from rm_graphql.graphql.fastpath.compiler import Compiler, Variant
+from rm_graphql.graphql.fastpath.connections import KeptConnections, PerStatement
 from rm_graphql.graphql.fastpath.document import NotCovered, Operation, Rules, checked_document
 from rm_graphql.graphql.fastpath.document import operation as collect_operation
 from rm_graphql.graphql.fastpath.response import RawJSON, record_metrics
-from rm_graphql.graphql.fastpath.sqljson import SQLITE_FUNCTIONS, SqlJson, for_dialect
+from rm_graphql.graphql.fastpath.sqljson import SqlJson, for_dialect
 
 logger = logging.getLogger(__name__)
 
 CACHE_SIZE = 1024
+KEPT_CONNECTIONS = 4  # per process: enough to keep PostgreSQL busy on a few cores
 # Extensions whose work the fast path does itself (validation, limits, metrics) or does not
 # need (caches, masking: a fast answer has no errors; one transaction: one statement).
 KNOWN_EXTENSIONS = frozenset(
@@ -64,10 +65,10 @@ class FastPath:
         self.sql = sql
         self.rules = Rules.of(schema)
         self.fields: dict[str, dict[str, Spec]] = covered_fields(schema)
-        isolation = {"isolation_level": "AUTOCOMMIT"} if sql.is_postgres else {"rm_readonly": True}
-        self.engine = engine.execution_options(**isolation)
+        self.connections: KeptConnections | PerStatement = (
+            KeptConnections(engine, KEPT_CONNECTIONS) if sql.is_postgres else PerStatement(engine)
+        )
         self._prepared: OrderedDict[tuple[str, str | None], Prepared | None] = OrderedDict()
-        self._with_functions: weakref.WeakSet[Any] = weakref.WeakSet()
 
     @classmethod
     def create(cls, schema: Schema, engine: AsyncEngine) -> FastPath | None:
@@ -126,7 +127,7 @@ class FastPath:
                 variables,
                 principal,
             )
-            data = await self._fetch(self.statement(prepared, variant), params)
+            data = await self.connections.fetch(self.statement(prepared, variant), params)
         except NotCovered:
             return None
         except Exception:
@@ -137,21 +138,3 @@ class FastPath:
         name = prepared.operation.definition.name
         record_metrics(name.value if name else None, time.perf_counter() - started)
         return ExecutionResult(data=cast(dict[str, Any], RawJSON(data)), errors=None)
-
-    async def _fetch(self, statement: str, params: dict[str, Any]) -> str | None:
-        async with self.engine.connect() as connection:
-            if not self.sql.is_postgres:
-                await self._register_functions(connection)
-            result = await connection.exec_driver_sql(statement, params)
-            row = result.first()
-        return None if row is None else cast(str, row[0])
-
-    async def _register_functions(self, connection: AsyncConnection) -> None:
-        """SQLite has no base64: the id, cursor and float spellings are Python functions."""
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        if driver is None or driver in self._with_functions:
-            return
-        for name, arity, function in SQLITE_FUNCTIONS:
-            await driver.create_function(name, arity, function, deterministic=True)
-        self._with_functions.add(driver)

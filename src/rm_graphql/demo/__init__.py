@@ -1,0 +1,1 @@
+"""The demo: a whole reverse-mentoring program on a fake BambooHR, start to finish."""

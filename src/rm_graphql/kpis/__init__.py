@@ -1,0 +1,1 @@
+"""Program KPIs: SQL aggregates, small samples withheld, by program and across a tenant."""

@@ -1,0 +1,120 @@
+"""Portable SQL for the KPI aggregates: date arithmetic, periods and medians on both dialects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Integer, Select, String, case, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from rm_graphql.models.base import UtcDateTime
+
+
+class days_between(FunctionElement[float]):  # noqa: N801 - used like a SQL function
+    """`later - earlier` in (fractional) days, for datetimes and dates alike."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return (
+        f"(EXTRACT(EPOCH FROM (CAST({later} AS TIMESTAMPTZ) - CAST({earlier} AS TIMESTAMPTZ)))"
+        " / 86400.0)"
+    )
+
+
+class year_of(FunctionElement[int]):  # noqa: N801
+    """The calendar year of a date or datetime, as an integer."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "year_of"
+
+
+@compiles(year_of, "sqlite")
+def _year_of_sqlite(element: year_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(strftime('%Y', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(year_of, "postgresql")
+def _year_of_postgresql(element: year_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(EXTRACT(YEAR FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+class week_start(FunctionElement[str]):  # noqa: N801
+    """The Monday (UTC) of a timestamp's ISO week, as 'YYYY-MM-DD'."""
+
+    type = String()
+    inherit_cache = True
+    name = "week_start"
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
+    # 'weekday 0' moves forward to the next Sunday (or stays on one); six days back is Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char(date_trunc('week', {value} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+class month_start(FunctionElement[str]):  # noqa: N801
+    """The first day (UTC) of a timestamp's month, as 'YYYY-MM-DD'."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strftime('%Y-%m-01', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char(date_trunc('month', {value} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+
+
+def utc(value: Any) -> ColumnElement[Any]:
+    """A timezone-aware datetime as a bound parameter stored the way our columns are."""
+    return literal(value, UtcDateTime())
+
+
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """SUM() this to count the rows where the condition holds (portable COUNT ... FILTER)."""
+    return case((condition, 1), else_=0)
+
+
+def median_of(values: Select[Any]) -> Select[Any]:
+    """The median of a one-column select labelled `v`, and how many values it had.
+
+    Window functions rank the values; the middle one (or the mean of the middle two) is kept.
+    Both dialects run this; neither needs percentile_cont.
+    """
+    source = values.subquery("median_values")
+    ranked = select(
+        source.c.v,
+        func.row_number().over(order_by=source.c.v).label("rank"),
+        func.count().over().label("size"),
+    ).subquery("median_ranked")
+    middle = ranked.c.rank.in_([(ranked.c.size + 1) // 2, (ranked.c.size + 2) // 2])
+    return select(
+        func.avg(ranked.c.v).label("median"), func.max(ranked.c.size).label("size")
+    ).where(middle)
