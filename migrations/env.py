@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from rm_graphql.config import load_settings
@@ -13,6 +14,7 @@ from rm_graphql.jobs.schema import include_name
 from rm_graphql.models import Base
 from rm_graphql.models.base import UtcDateTime
 
+MIGRATION_LOCK = 7_300_001  # advisory-lock key shared by every rm-graphql process
 config = context.config
 target_metadata = Base.metadata
 
@@ -35,6 +37,10 @@ def run_with_connection(connection: Connection) -> None:
         transaction_per_migration=False,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas that start together migrate one after the other; the lock is taken
+            # before Alembic reads the current revision and released when the upgrade commits.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -49,7 +49,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         cmd_migrate(argparse.Namespace(downgrade=None, revision="head"), settings)
     app = create_app(settings, run_worker=False if args.no_worker else None)
     console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/]")
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    # log_config=None: uvicorn logs through our handlers (JSON lines, secrets masked).
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None)
     return 0
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from rm_graphql.config import Settings
 from rm_graphql.db import Database
-from rm_graphql.jobs.registry import RUN_MATCHING, RUN_SYNC
+from rm_graphql.jobs.registry import RUN_SYNC
 from rm_graphql.jobs.runs import RunRef
 from rm_graphql.jobs.tasks import requeue_stalled_jobs
 from rm_graphql.jobs.worker import open_queue
@@ -26,8 +26,7 @@ from . import handlers
 from .conftest import fast_settings
 from .processes import Workers, registered_workers, worker_pool
 from .support import (
-    create_matching_run,
-    create_program,
+    create_connection,
     create_sync_run,
     create_tenant,
     wait_until,
@@ -50,7 +49,7 @@ async def start_sync(settings: Settings, database: Database) -> tuple[Tenant, Sy
         database.transaction() as session,
     ):
         tenant = await create_tenant(session)
-        run = await create_sync_run(session, tenant)
+        run = await create_sync_run(session, tenant, source=handlers.SLOW_SOURCE)
         await queue.defer_run_after_commit(session, run)
     return tenant, run
 
@@ -123,12 +122,9 @@ async def test_stalled_jobs_are_requeued_unless_a_newer_one_holds_the_queueing_l
 ) -> None:
     async with pg_database.transaction() as session:
         tenant = await create_tenant(session)
-        program, other_program = (
-            await create_program(session, tenant),
-            await create_program(session, tenant),
-        )
-        stale, newer = [await create_matching_run(session, program) for _ in range(2)]
-        lonely = await create_matching_run(session, other_program)
+        connection, other_connection = [await create_connection(session, tenant) for _ in "ab"]
+        stale, newer = [await create_sync_run(session, tenant, connection) for _ in "ab"]
+        lonely = await create_sync_run(session, tenant, other_connection)
     async with open_queue(pg_settings, pg_database, jobs_settings=fast_settings()) as queue:
         manager = queue.app.job_manager
         worker_id = await manager.register_worker()
@@ -144,4 +140,4 @@ async def test_stalled_jobs_are_requeued_unless_a_newer_one_holds_the_queueing_l
             if job is not None
         }
         assert statuses == {stale.id: Status.ABORTED, lonely.id: Status.TODO}
-        assert await queue.live_job_ids(RUN_MATCHING, "run_id") == {newer.id, lonely.id}
+        assert await queue.live_job_ids(RUN_SYNC, "run_id") == {newer.id, lonely.id}

@@ -21,6 +21,7 @@ from rm_graphql.audit.types import AuditQueries
 from rm_graphql.engagement.types import EngagementMutations, EngagementQueries
 from rm_graphql.graphql.extensions import MaskUnexpectedErrors, UnitOfWork
 from rm_graphql.graphql.me import MeQueries
+from rm_graphql.kpis.types import KpiQueries
 from rm_graphql.observability import OperationMetrics
 from rm_graphql.pairing.types import PairingMutations, PairingQueries, PairingSubscriptions
 from rm_graphql.people.types import PeopleMutations, PeopleQueries
@@ -42,6 +43,7 @@ QUERY_TYPES: tuple[type, ...] = (
     EngagementQueries,
     AuditQueries,
     SyncQueries,
+    KpiQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     PeopleMutations,

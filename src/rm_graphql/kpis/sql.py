@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, String, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Row,
+    Select,
+    String,
+    case,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from rm_graphql.models.base import UtcDateTime
 
+# A column of a mapped class or any SQL expression; a select and a row of any columns.
+Column = ColumnElement[Any] | InstrumentedAttribute[Any]
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
-class days_between(FunctionElement[float]):  # noqa: N801 - used like a SQL function
+
+class days_between(FunctionElement[float]):
     """`later - earlier` in (fractional) days, for datetimes and dates alike."""
 
     type = Float()
@@ -35,7 +53,7 @@ def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw:
     )
 
 
-class year_of(FunctionElement[int]):  # noqa: N801
+class year_of(FunctionElement[int]):
     """The calendar year of a date or datetime, as an integer."""
 
     type = Integer()
@@ -53,7 +71,7 @@ def _year_of_postgresql(element: year_of, compiler: SQLCompiler, **kw: Any) -> s
     return f"CAST(EXTRACT(YEAR FROM {compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
-class week_start(FunctionElement[str]):  # noqa: N801
+class week_start(FunctionElement[str]):
     """The Monday (UTC) of a timestamp's ISO week, as 'YYYY-MM-DD'."""
 
     type = String()
@@ -73,7 +91,7 @@ def _week_start_postgresql(element: week_start, compiler: SQLCompiler, **kw: Any
     return f"to_char(date_trunc('week', {value} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
 
 
-class month_start(FunctionElement[str]):  # noqa: N801
+class month_start(FunctionElement[str]):
     """The first day (UTC) of a timestamp's month, as 'YYYY-MM-DD'."""
 
     type = String()
@@ -102,7 +120,7 @@ def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def median_of(values: Select[Any]) -> Select[Any]:
+def median_of(values: AnySelect) -> AnySelect:
     """The median of a one-column select labelled `v`, and how many values it had.
 
     Window functions rank the values; the middle one (or the mean of the middle two) is kept.
@@ -118,3 +136,8 @@ def median_of(values: Select[Any]) -> Select[Any]:
     return select(
         func.avg(ranked.c.v).label("median"), func.max(ranked.c.size).label("size")
     ).where(middle)
+
+
+async def one(session: AsyncSession, statement: AnySelect) -> AnyRow:
+    """The single row of an aggregate statement."""
+    return (await session.execute(statement)).one()

@@ -34,6 +34,7 @@ from rm_graphql.programs import service
 from rm_graphql.programs.service import Invitation, ProfileChange, ProgramSpec
 
 if TYPE_CHECKING:
+    from rm_graphql.kpis.types import ProgramKpisType
     from rm_graphql.pairing.types import MatchingRunType, PairType
 
 
@@ -120,6 +121,16 @@ class ProgramType(relay.Node):
         from rm_graphql.pairing.types import program_runs
 
         return await program_runs(info, self.id)
+
+    @strawberry.field(
+        description="The program's KPIs (HR admins, program managers and KPI readers only)."
+    )
+    async def kpis(
+        self, info: Info[Context, None]
+    ) -> Annotated[ProgramKpisType, strawberry.lazy("rm_graphql.kpis.types")] | None:
+        from rm_graphql.kpis.types import program_kpis
+
+        return await program_kpis(info, self.id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -61,6 +61,18 @@ class KeptConnections:
             raise
 
 
+class Bounded:
+    """A pooled autocommit connection per statement, at most `size` at once (no pool overflow)."""
+
+    def __init__(self, engine: AsyncEngine, size: int) -> None:
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._slots = asyncio.Semaphore(size)
+
+    async def fetch(self, statement: str, params: dict[str, Any]) -> str | None:
+        async with self._slots, self.engine.connect() as connection:
+            return await _first_value(connection, statement, params)
+
+
 class PerStatement:
     """A pooled connection per statement, in a read-only transaction (SQLite)."""
 

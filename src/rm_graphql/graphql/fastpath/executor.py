@@ -62,12 +62,14 @@ class FastPath:
 
     def __init__(self, schema: Schema, engine: AsyncEngine, sql: SqlJson) -> None:
         self.schema = schema
+        self.graphql_schema = schema._schema  # noqa: SLF001
         self.sql = sql
         self.rules = Rules.of(schema)
         self.fields: dict[str, dict[str, Spec]] = covered_fields(schema)
         self.connections: KeptConnections | PerStatement = (
             KeptConnections(engine, KEPT_CONNECTIONS) if sql.is_postgres else PerStatement(engine)
         )
+        self.answered = 0  # requests answered here, for tests and metrics
         self._prepared: OrderedDict[tuple[str, str | None], Prepared | None] = OrderedDict()
 
     @classmethod
@@ -114,27 +116,37 @@ class FastPath:
         variables: dict[str, Any] | None,
     ) -> ExecutionResult | None:
         """The result of a covered query, or None to execute it normally."""
-        if principal is None or not query:
+        data = await self.answer(principal, query, operation_name, variables)
+        if data is None:
+            return None
+        return ExecutionResult(data=cast(dict[str, Any], RawJSON(data)), errors=None)
+
+    async def answer(
+        self,
+        principal: Principal | None,
+        query: object,
+        operation_name: object,
+        variables: object,
+    ) -> str | None:
+        """The `data` of a covered query as JSON text, or None to execute it normally."""
+        if principal is None or not isinstance(query, str) or not query:
+            return None
+        if not isinstance(operation_name, str | None) or not isinstance(variables, dict | None):
             return None
         started = time.perf_counter()
         prepared = self.prepared(query, operation_name)
         if prepared is None:
             return None
         try:
-            variant, params = binding.bind(
-                self.schema._schema,
-                prepared.operation,
-                variables,
-                principal,
-            )
+            variant, params = binding.bind(self.graphql_schema, prepared.operation, variables, principal)
             data = await self.connections.fetch(self.statement(prepared, variant), params)
         except NotCovered:
             return None
         except Exception:
             logger.exception("fast path failed; executing normally")
             return None
-        if data is None:  # the tenant is new: normal execution creates it
-            return None
-        name = prepared.operation.definition.name
-        record_metrics(name.value if name else None, time.perf_counter() - started)
-        return ExecutionResult(data=cast(dict[str, Any], RawJSON(data)), errors=None)
+        if data is not None:  # else the tenant is new: normal execution creates it
+            self.answered += 1
+            name = prepared.operation.definition.name
+            record_metrics(name.value if name else None, time.perf_counter() - started)
+        return data
