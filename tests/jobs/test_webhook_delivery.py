@@ -8,11 +8,13 @@ from procrastinate import RetryStrategy
 from procrastinate.jobs import Job
 
 from rm_graphql.config import Settings
+from rm_graphql.config import load_settings as _load_settings
 from rm_graphql.db import Database
 from rm_graphql.jobs.config import JobsSettings
 from rm_graphql.jobs.tasks import webhook_retry
 from rm_graphql.jobs.worker import embedded_worker, open_queue
 from rm_graphql.models import DeliveryStatus, WebhookDelivery, WebhookDeliveryAttempt
+from rm_graphql.security import secret_box
 from rm_graphql.webhooks import repository
 from rm_graphql.webhooks import service as webhooks
 
@@ -20,6 +22,9 @@ from . import handlers
 from .conftest import fast_settings
 from .receiver import closed_port_url, running_receiver
 from .support import create_tenant, wait_until
+
+# The key the app and its workers derive from the (development) settings.
+BOX = secret_box(_load_settings())
 
 SECRET = "whsec-test-0123456789abcdef"
 EVENT = "pair.published"
@@ -34,7 +39,7 @@ async def deliver_one(
     ) as queue:
         async with database.transaction() as session:
             tenant = await create_tenant(session)
-            await webhooks.create_endpoint(session, tenant.id, url, SECRET, [EVENT])
+            await webhooks.create_endpoint(session, tenant.id, BOX, url, SECRET, [EVENT])
             [delivery] = await webhooks.enqueue_event(
                 session, queue, tenant.id, EVENT, {"pair_id": 7}
             )
@@ -131,7 +136,7 @@ async def test_sqlite_restart_delivers_a_pending_delivery(
             sqlite_database.transaction() as session,
         ):
             tenant = await create_tenant(session)
-            await webhooks.create_endpoint(session, tenant.id, receiver.url, SECRET, ["*"])
+            await webhooks.create_endpoint(session, tenant.id, BOX, receiver.url, SECRET, ["*"])
             [delivery] = await webhooks.enqueue_event(session, queue, tenant.id, EVENT, {})
         # That process ended before any worker ran: the job was lost with its memory.
         assert (await load(sqlite_database, delivery.id)).status is DeliveryStatus.PENDING

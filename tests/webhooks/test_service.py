@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql.config import load_settings
+from rm_graphql.config import load_settings as _load_settings
 from rm_graphql.db import Database
 from rm_graphql.jobs import outbox
 from rm_graphql.jobs.app import build_app
@@ -20,8 +21,12 @@ from rm_graphql.jobs.queue import JobQueue
 from rm_graphql.jobs.registry import TaskRegistry
 from rm_graphql.models import DeliveryStatus, Tenant
 from rm_graphql.models.base import utcnow
+from rm_graphql.security import secret_box
 from rm_graphql.webhooks import repository
 from rm_graphql.webhooks import service as webhooks
+
+# The key the app and its workers derive from the (development) settings.
+BOX = secret_box(_load_settings())
 
 SECRET = "whsec-test-0123456789abcdef"
 
@@ -32,7 +37,7 @@ async def queue(database: Database) -> AsyncIterator[JobQueue]:
     settings = load_settings(database_url="sqlite+aiosqlite:///:memory:")
     app = build_app(settings, load_jobs_settings(), TaskRegistry())
     async with app.open_async():
-        yield JobQueue(app, database, load_jobs_settings(), TaskRegistry())
+        yield JobQueue(app, database, load_jobs_settings(), TaskRegistry(), secrets=BOX)
 
 
 async def new_tenant(session: AsyncSession) -> Tenant:
@@ -47,12 +52,14 @@ async def test_an_event_reaches_only_enabled_subscribed_endpoints(
 ) -> None:
     tenant, other = await new_tenant(session), await new_tenant(session)
     url = "https://hr.example.test/hooks"
-    wanted = await webhooks.create_endpoint(session, tenant.id, url, SECRET, ["pair.published"])
-    everything = await webhooks.create_endpoint(session, tenant.id, url, SECRET, ["*"])
-    await webhooks.create_endpoint(session, tenant.id, url, SECRET, ["session.logged"])
-    disabled = await webhooks.create_endpoint(session, tenant.id, url, SECRET, ["*"])
+    wanted = await webhooks.create_endpoint(
+        session, tenant.id, BOX, url, SECRET, ["pair.published"]
+    )
+    everything = await webhooks.create_endpoint(session, tenant.id, BOX, url, SECRET, ["*"])
+    await webhooks.create_endpoint(session, tenant.id, BOX, url, SECRET, ["session.logged"])
+    disabled = await webhooks.create_endpoint(session, tenant.id, BOX, url, SECRET, ["*"])
     disabled.enabled = False
-    await webhooks.create_endpoint(session, other.id, url, SECRET, ["*"])
+    await webhooks.create_endpoint(session, other.id, BOX, url, SECRET, ["*"])
     deliveries = await webhooks.enqueue_event(
         session, queue, tenant.id, "pair.published", {"pair_id": 7}
     )
@@ -68,10 +75,10 @@ async def test_prepared_request_is_signed_and_stable(
 ) -> None:
     tenant = await new_tenant(session)
     url = "https://hr.example.test/hooks"
-    await webhooks.create_endpoint(session, tenant.id, url, SECRET, ["*"])
+    await webhooks.create_endpoint(session, tenant.id, BOX, url, SECRET, ["*"])
     [delivery] = await webhooks.enqueue_event(session, queue, tenant.id, "pair.published", {"a": 1})
-    first = await webhooks.prepare(session, delivery.id)
-    second = await webhooks.prepare(session, delivery.id)
+    first = await webhooks.prepare(session, delivery.id, BOX)
+    second = await webhooks.prepare(session, delivery.id, BOX)
     assert first is not None
     assert second is not None
     assert first.url == url
@@ -95,7 +102,7 @@ async def test_attempts_are_logged_until_success_or_no_retry_is_left(
 ) -> None:
     tenant = await new_tenant(session)
     url = "https://hr.example.test/hooks"
-    await webhooks.create_endpoint(session, tenant.id, url, SECRET, ["*"])
+    await webhooks.create_endpoint(session, tenant.id, BOX, url, SECRET, ["*"])
     [ok, failing] = [
         (await webhooks.enqueue_event(session, queue, tenant.id, "x", {}))[0] for _ in range(2)
     ]
@@ -114,7 +121,7 @@ async def test_attempts_are_logged_until_success_or_no_retry_is_left(
         None,
     )
     assert ok.finished_at is not None
-    assert await webhooks.prepare(session, ok.id) is None  # nothing left to send
+    assert await webhooks.prepare(session, ok.id, BOX) is None  # nothing left to send
     assert await webhooks.record_attempt(session, ok.id, accepted, None) is None  # a duplicate
     assert (
         await webhooks.record_attempt(session, failing.id, rejected, None) is DeliveryStatus.FAILED
@@ -132,7 +139,9 @@ async def test_admin_retry_reopens_only_failed_deliveries_of_the_tenant(
     session: AsyncSession, queue: JobQueue
 ) -> None:
     tenant, other = await new_tenant(session), await new_tenant(session)
-    await webhooks.create_endpoint(session, tenant.id, "https://a.example.test/", SECRET, ["*"])
+    await webhooks.create_endpoint(
+        session, tenant.id, BOX, "https://a.example.test/", SECRET, ["*"]
+    )
     [delivery] = await webhooks.enqueue_event(session, queue, tenant.id, "x", {})
     assert await webhooks.retry_delivery(session, queue, tenant.id, delivery.id) is None
     failed = webhooks.AttemptOutcome(status_code=None, error="ConnectError: refused", duration_ms=1)
@@ -149,12 +158,12 @@ async def test_disabled_endpoint_fails_its_pending_delivery_without_sending(
 ) -> None:
     tenant = await new_tenant(session)
     endpoint = await webhooks.create_endpoint(
-        session, tenant.id, "https://a.example.test/", SECRET, ["*"]
+        session, tenant.id, BOX, "https://a.example.test/", SECRET, ["*"]
     )
     [delivery] = await webhooks.enqueue_event(session, queue, tenant.id, "x", {})
     endpoint.enabled = False
     await session.flush()
-    request = await webhooks.prepare(session, delivery.id)
+    request = await webhooks.prepare(session, delivery.id, BOX)
     assert request is not None
     assert not request.endpoint_enabled
     async with httpx.AsyncClient() as http:  # never used: nothing is sent
@@ -179,4 +188,4 @@ async def test_disabled_endpoint_fails_its_pending_delivery_without_sending(
 async def test_bad_endpoints_are_refused(session: AsyncSession, url: str, secret: str) -> None:
     tenant = await new_tenant(session)
     with pytest.raises(webhooks.WebhookError):
-        await webhooks.create_endpoint(session, tenant.id, url, secret, ["*"])
+        await webhooks.create_endpoint(session, tenant.id, BOX, url, secret, ["*"])

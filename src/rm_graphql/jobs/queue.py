@@ -11,6 +11,7 @@ from procrastinate import App, exceptions
 from procrastinate.types import JSONDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rm_graphql.crypto import SecretBox
 from rm_graphql.db import Database
 from rm_graphql.jobs import outbox, runs
 from rm_graphql.jobs.config import JobsSettings
@@ -27,12 +28,19 @@ class JobQueue:
     """One process's view of the job layer: the Procrastinate app plus what tasks need."""
 
     def __init__(
-        self, app: App, database: Database, settings: JobsSettings, registry: TaskRegistry
+        self,
+        app: App,
+        database: Database,
+        settings: JobsSettings,
+        registry: TaskRegistry,
+        *,
+        secrets: SecretBox,
     ) -> None:
         self.app = app
         self.database = database
         self.settings = settings
         self.registry = registry
+        self.secrets = secrets  # opens webhook signing secrets for deliveries
         self._http: httpx.AsyncClient | None = None
 
     @property

@@ -81,7 +81,7 @@ async def deliver_webhook(context: JobContext, delivery_id: int) -> None:
     """One attempt: sign and POST outside any transaction, then log it; raise to retry."""
     queue = queue_of(context)
     async with queue.database.transaction() as session:
-        request = await webhooks.prepare(session, delivery_id)
+        request = await webhooks.prepare(session, delivery_id, queue.secrets)
     if request is None:
         return
     outcome = await webhooks.attempt(queue.http, request)

@@ -25,6 +25,7 @@ from rm_graphql.jobs.metrics import record_job, watch_queue_depth
 from rm_graphql.jobs.queue import JobQueue
 from rm_graphql.jobs.registry import TaskRegistry, load_registry
 from rm_graphql.jobs.sweep import sweep_orphans
+from rm_graphql.security import secret_box
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ async def open_queue(
     registry = registry or load_registry()
     app = build_app(settings, jobs_settings, registry, concurrency=concurrency)
     async with app.open_async():
-        queue = JobQueue(app, database, jobs_settings, registry)
+        queue = JobQueue(app, database, jobs_settings, registry, secrets=secret_box(settings))
         try:
             yield queue
         finally:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rm_graphql.crypto import SecretBox
 from rm_graphql.models.base import utcnow
 from rm_graphql.models.webhooks import (
     DeliveryStatus,
@@ -43,14 +44,14 @@ class DeliveryFailed(Exception):
     """An attempt was not accepted; raised so the job layer retries it with backoff."""
 
 
-def seal_secret(secret: str) -> str:
-    """Turn a signing secret into its stored form (plain text until rm_graphql.crypto is wired)."""
-    return secret
+def seal_secret(box: SecretBox, secret: str) -> str:
+    """A signing secret's stored form: encrypted at rest like every other credential."""
+    return box.encrypt(secret)
 
 
-def open_secret(stored: str) -> str:
+def open_secret(box: SecretBox, stored: str) -> str:
     """The signing secret from its stored form: the inverse of seal_secret."""
-    return stored
+    return box.decrypt_str(stored)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -101,6 +102,7 @@ def _check_url(url: str) -> str:
 async def create_endpoint(
     session: AsyncSession,
     tenant_id: int,
+    box: SecretBox,
     url: str,
     secret: str,
     event_types: list[str],
@@ -112,7 +114,7 @@ async def create_endpoint(
     endpoint = WebhookEndpoint(
         tenant_id=tenant_id,
         url=_check_url(url),
-        secret_encrypted=seal_secret(secret),
+        secret_encrypted=seal_secret(box, secret),
         event_types=sorted(set(event_types)),
         description=description,
         enabled=True,
@@ -155,7 +157,9 @@ class DeliveryRequest:
     endpoint_enabled: bool = True
 
 
-async def prepare(session: AsyncSession, delivery_id: int) -> DeliveryRequest | None:
+async def prepare(
+    session: AsyncSession, delivery_id: int, box: SecretBox
+) -> DeliveryRequest | None:
     """The signed request for a PENDING delivery; None if there is nothing to send."""
     target = await repository.pending_target(session, delivery_id)
     if target is None:
@@ -168,7 +172,7 @@ async def prepare(session: AsyncSession, delivery_id: int) -> DeliveryRequest | 
         EVENT_HEADER: target.delivery.event,
         DELIVERY_HEADER: str(delivery_id),
         TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(open_secret(target.secret_encrypted), timestamp, body),
+        SIGNATURE_HEADER: sign(open_secret(box, target.secret_encrypted), timestamp, body),
     }
     return DeliveryRequest(delivery_id, target.url, headers, body, target.enabled)
 
