@@ -65,6 +65,7 @@ class Result:
     paced_p50: float
     paced_p95: float
     anchor_per_second: float = 0.0
+    worker_cpu_ms_per_job: float = 0.0
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -246,13 +247,26 @@ def with_workers(database_url: str, receiver_url: str, workers: int, plan: Plan)
     env = {**os.environ, "RM_DATABASE_URL": database_url, "RM_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-m", "rm_graphql.jobs.worker", "--queue", "fast"]
     command += ["--concurrency", str(plan.concurrency)]
-    with processes([command] * workers, env):
+    with processes([command] * workers, env) as pids:
         deadline = time.monotonic() + 60
         while registered_workers(database_url) < workers:
             if time.monotonic() > deadline:
                 raise RuntimeError("workers did not start")
             time.sleep(0.1)
-        return asyncio.run(drive(database_url, receiver_url, workers, plan))
+        cpu_before = cpu_seconds(pids)
+        result = asyncio.run(drive(database_url, receiver_url, workers, plan))
+        cpu_per_job = (cpu_seconds(pids) - cpu_before) / (plan.deliveries + plan.paced)
+    return dataclasses.replace(result, worker_cpu_ms_per_job=cpu_per_job * 1000)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes, from /proc (Linux); 0 where unavailable."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def report(plan: Plan, results: list[Result]) -> None:
@@ -265,17 +279,20 @@ def report(plan: Plan, results: list[Result]) -> None:
     print(
         f"\n{'workers':>7} {'jobs/s':>8} {'anchor/s':>9} {'ratio':>6} "
         f"{'paced/s':>8} {'p50 start':>10} {'p95 start':>10} {'burst p95 wait':>15}"
+        f" {'worker CPU/job':>15}"
     )
     for r in results:
         print(
             f"{r.workers:>7} {r.jobs_per_second:>8,.0f} {r.anchor_per_second:>9,.0f} "
             f"{r.jobs_per_second / r.anchor_per_second:>6.2f} {r.paced_per_second:>8.0f} "
             f"{r.paced_p50 * 1000:>8.1f}ms {r.paced_p95 * 1000:>8.1f}ms {r.burst_p95:>14.1f}s"
+            f" {r.worker_cpu_ms_per_job:>13.1f}ms"
         )
     print(
         "\njobs/s: the burst, from the first defer to the last delivery accepted."
         "\np50/p95 start: defer to start of the paced jobs (Procrastinate's event times);"
         " burst p95 wait: the same for the burst, queueing included."
+        "\nworker CPU/job: user + system CPU of the worker processes over both phases, per job."
     )
 
 

@@ -112,8 +112,9 @@ def database(backend: str, postgres: str, folder: Path) -> Iterator[str]:
 
 def sync_once(database_url: str, base_url: str, *, incremental: bool = False) -> Result:
     """One sync in a fresh process (bench.sync.worker); its JSON line."""
+    key = derived_secret(SEED, "bamboohr-api-key")
     command = [sys.executable, "-m", "bench.sync.worker", "--database-url", database_url,
-               "--base-url", base_url, "--api-key", derived_secret(SEED, "bamboohr-api-key")]  # fmt: skip
+               "--base-url", base_url, "--api-key", key]  # fmt: skip
     if incremental:
         command.append("--incremental")
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
@@ -186,31 +187,42 @@ def _since(watermark: str) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def lines(item: Result) -> list[str]:
+    """One backend's figures, each beside its anchor."""
+    full, again, inc = item["full"], item["again"], item["incremental"]
+    changed = sum(item["changes"][key] for key in ("joined", "left", "updated"))
+    written = again["created"] + again["updated"] + again["terminated"]
+    return [
+        f"{item['backend']}: {item['employees']:,} employees, "
+        f"{item['download_bytes'] / 1e6:.1f} MB report",
+        f"  full sync            {full['seconds']:6.2f} s (fetch+map "
+        f"{full['fetch_seconds']:.2f} s, plan+write {full['apply_seconds']:.2f} s; "
+        f"created {full['created']:,})",
+        f"  plain httpx download {item['download_s']:6.2f} s (+ JSON decoding: "
+        f"{item['download_json_s']:.2f} s)",
+        f"  ratio                {full['seconds'] / item['download_s']:6.1f} x "
+        f"(vs download + JSON {full['seconds'] / item['download_json_s']:.1f} x; goal <= 1.5 x)",
+        f"  unchanged rerun      {again['seconds']:6.2f} s (unchanged {again['unchanged']:,}, "
+        f"rows written {written})",
+        f"  incremental          {inc['seconds']:6.2f} s ({changed} changed, "
+        f"{changed / item['employees']:.1%}) = {inc['seconds'] / full['seconds']:.1%} of the full "
+        f"sync (goal <= 5 %); its feed downloads in {item['inc_download_s']:.2f} s",
+        f"  peak memory          full {full['max_rss_mb']:.0f} MB (fetch phase alone "
+        f"{full['fetch_peak_mb']:.0f} MB), incremental {inc['max_rss_mb']:.0f} MB (goal <= 250 MB)",
+    ]
+
+
 def print_results(results: list[Result]) -> None:
-    """The figures beside their anchors, with ratios and the goals."""
     for item in results:
-        full, again, inc = item["full"], item["again"], item["incremental"]
-        changed = sum(item["changes"][k] for k in ("joined", "left", "updated"))
-        print(f"\n{item['backend']}: {item['employees']:,} employees "
-              f"({item['download_bytes'] / 1e6:.1f} MB report)")  # fmt: skip
-        print(f"  full sync            {full['seconds']:7.2f} s  (fetch+map {full['fetch_seconds']:.2f} s,"
-              f" plan+write {full['apply_seconds']:.2f} s; created {full['created']:,})")  # fmt: skip
-        print(f"  plain httpx download {item['download_s']:7.2f} s  (with JSON decoding"
-              f" {item['download_json_s']:.2f} s)")  # fmt: skip
-        print(f"  ratio                {full['seconds'] / item['download_s']:7.1f} x  (vs download+JSON"
-              f" {full['seconds'] / item['download_json_s']:.1f} x; goal <= 1.5 x)")  # fmt: skip
-        print(f"  unchanged rerun      {again['seconds']:7.2f} s  (unchanged {again['unchanged']:,},"
-              f" written {again['created'] + again['updated'] + again['terminated']})")  # fmt: skip
-        print(f"  incremental, {changed} changed ({changed / item['employees']:.1%}): "
-              f"{inc['seconds']:.2f} s = {inc['seconds'] / full['seconds']:.1%} of the full sync"
-              f" (goal <= 5 %); download of the same feed {item['inc_download_s']:.2f} s")  # fmt: skip
-        print(f"  peak memory (max RSS) full {full['max_rss_mb']:.0f} MB, incremental"
-              f" {inc['max_rss_mb']:.0f} MB (goal <= 250 MB)")  # fmt: skip
+        print("\n".join(["", *lines(item)]))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.sync", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.sync",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="5,000 employees")
     parser.add_argument("--employees", type=int, help="override the number of employees")
     parser.add_argument("--postgres", help="server URL (default RM_TEST_POSTGRES_URL or local)")

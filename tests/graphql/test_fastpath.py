@@ -173,12 +173,14 @@ async def world(api: Api, database: Database) -> World:
 
 
 def test_the_dashboard_is_one_statement_and_the_same_answer(api: Api, world: World) -> None:
-    variables = {"id": world.programs["active"]}
-    with api.statements() as statements:
-        fast, normal, answered = both_ways(api, DASHBOARD, variables, world.tokens["admin"])
+    fast_path = fast_path_of(api)
+    before = fast_path.statements
+    fast, normal, answered = both_ways(
+        api, DASHBOARD, {"id": world.programs["active"]}, world.tokens["admin"]
+    )
     assert answered
+    assert fast_path.statements - before == 1
     assert fast == normal
-    assert len([s for s in statements if s.lstrip().startswith("WITH actor")]) == 1
     assert json.loads(fast.body)["data"]["program"]["pairs"]["totalCount"] == 4
 
 
@@ -188,9 +190,10 @@ async def test_statements_do_not_grow_with_pairs(api: Api, database: Database) -
         slug = new_tenant()
         program = to_base64("Program", await seed_pairs(database, slug, size))
         token = api.token(slug, "hr@example.com", "rm:admin")
-        api.query(DASHBOARD, {"id": program}, token=token)  # the tenant exists from here on
-        with api.statements() as statements:
+        before = fast_path_of(api).statements
+        with api.statements() as seen_by_the_engine:
             data = api.query(DASHBOARD, {"id": program}, token=token)
         assert data["program"]["pairs"]["totalCount"] == size
-        counts.append(len([s for s in statements if not s.startswith(("BEGIN", "ROLLBACK"))]))
-    assert counts == [1, 1]
+        engine = [s for s in seen_by_the_engine if not s.startswith(("BEGIN", "ROLLBACK"))]
+        counts.append((fast_path_of(api).statements - before, len(engine) <= 1))
+    assert counts == [(1, True), (1, True)]

@@ -182,7 +182,8 @@ def test_the_monthly_series_withholds_buckets_of_one_or_two_pairs(
     assert this_month["satisfaction"] == shown(4.25, 5)
     assert all(b["newPairs"]["withheld"] for b in buckets.values() if b["newPairs"]["sampleSize"])
     starts = list(buckets)
-    assert starts == sorted(starts) and len(starts) >= 7
+    assert starts == sorted(starts)
+    assert len(starts) >= 7
 
 
 def test_the_weekly_series_starts_on_mondays_and_shows_weeks_of_three_pairs(

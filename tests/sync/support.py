@@ -66,6 +66,7 @@ async def employee_state(session: AsyncSession, tenant_id: int) -> dict[str, dic
         select(Employee, manager.external_id)
         .outerjoin(manager, Employee.manager_id == manager.id)
         .where(Employee.tenant_id == tenant_id)
+        .execution_options(populate_existing=True)  # the sync writes rows behind the ORM's back
     )
     state: dict[str, dict[str, Any]] = {}
     for employee, manager_external_id in (await session.execute(query)).all():

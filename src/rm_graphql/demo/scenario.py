@@ -156,7 +156,7 @@ async def run_matching(demo: Demo) -> MatchingRun:
 
 async def publish_and_accept(demo: Demo, email_of: dict[int, str]) -> list[int]:
     """Publish the drafts; both people accept each pair; the program goes live."""
-    pairs = await demo.as_admin(pairing.publish, demo.program_id, demo.run_id)
+    pairs = await demo.as_admin(pairing.publish, None, demo.program_id, demo.run_id)
     for pair in pairs:
         for side in (pair.mentor_id, pair.mentee_id):
             await demo.as_actor(participant(email_of[side]), pairing.respond, pair.id, True, None)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.relay import to_base64
 
 from rm_graphql.audit.service import record
 from rm_graphql.auth.principal import Principal, Scope
@@ -21,6 +22,10 @@ from rm_graphql.models.engagement import RATING_COLUMNS
 from rm_graphql.models.enums import SessionStatus
 from rm_graphql.paging import Window
 from rm_graphql.tenancy.service import Actor
+from rm_graphql.webhooks.service import enqueue_event
+
+if TYPE_CHECKING:
+    from rm_graphql.jobs.queue import JobQueue
 
 MIN_RESPONSES = 3
 LOW_RATING = 2
@@ -143,7 +148,9 @@ async def submit_feedback(session: AsyncSession, actor: Actor, spec: FeedbackSpe
     return feedback
 
 
-async def report_concern(session: AsyncSession, actor: Actor, spec: ConcernSpec) -> Feedback:
+async def report_concern(
+    session: AsyncSession, actor: Actor, spec: ConcernSpec, queue: JobQueue | None = None
+) -> Feedback:
     """A concern about the partner, for HR admins' eyes only (also before the pair has met)."""
     access, author_id = await _author(session, actor, spec.pair_id, met=False)
     comment = spec.comment.strip()
@@ -167,6 +174,13 @@ async def report_concern(session: AsyncSession, actor: Actor, spec: ConcernSpec)
     await session.flush()
     recorded_as = _anonymous(actor) if spec.anonymous else actor
     record(session, recorded_as, "concern.reported", "Feedback", concern.id)
+    # For HR admins' systems: which pair and which report to open; never who wrote it, nor what.
+    payload = {
+        "concernId": to_base64("Feedback", concern.id),
+        "pairId": to_base64("Pair", access.pair.id),
+        "programId": to_base64("Program", access.pair.program_id),
+    }
+    await enqueue_event(session, queue, actor.tenant_id, "concern.reported", payload)
     return concern
 
 

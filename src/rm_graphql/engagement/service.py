@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.relay import to_base64
 
 from rm_graphql.audit.service import record
 from rm_graphql.engagement import repository
@@ -22,8 +23,13 @@ from rm_graphql.models.enums import (
     Side,
 )
 from rm_graphql.paging import Window
+from rm_graphql.pairing.service import pair_event
 from rm_graphql.people.repository import topics_by_slug
 from rm_graphql.tenancy.service import Actor
+from rm_graphql.webhooks.service import enqueue_event
+
+if TYPE_CHECKING:
+    from rm_graphql.jobs.queue import JobQueue
 
 MAX_SESSION_MINUTES = 480
 MAX_TEXT_LENGTH = 4000
@@ -182,7 +188,9 @@ async def _session_to_log(
     return existing
 
 
-async def log_session(session: AsyncSession, actor: Actor, log: SessionLog) -> MentoringSession:
+async def log_session(
+    session: AsyncSession, actor: Actor, log: SessionLog, queue: JobQueue | None = None
+) -> MentoringSession:
     """Schedule a session, or log one as held; the program's cap policy decides long ones."""
     access = await pair_for_write(session, actor, log.pair_id)
     require_active(access.pair)
@@ -206,6 +214,9 @@ async def log_session(session: AsyncSession, actor: Actor, log: SessionLog) -> M
     await session.flush()
     action = "session.logged" if log.status is SessionStatus.COMPLETED else "session.scheduled"
     record(session, actor, action, "MentoringSession", row.id, pair=pair.id, over_cap=row.over_cap)
+    if log.status is SessionStatus.COMPLETED:
+        payload = pair_event(pair, sessionId=to_base64("MentoringSession", row.id))
+        await enqueue_event(session, queue, actor.tenant_id, "session.logged", payload)
     return row
 
 

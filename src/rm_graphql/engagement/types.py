@@ -208,7 +208,11 @@ class EngagementMutations:
         self, info: Info[Context, None], input: LogSessionInput
     ) -> MentoringSessionResult:
         return await mutate(
-            info.context, service.log_session, MentoringSessionType.from_row, input.log()
+            info.context,
+            service.log_session,
+            MentoringSessionType.from_row,
+            input.log(),
+            queue=info.context.jobs,
         )
 
     @strawberry.mutation(description="Cancel a scheduled session, saying why.")
@@ -249,7 +253,11 @@ class EngagementMutations:
         self, info: Info[Context, None], input: ReportConcernInput
     ) -> FeedbackResult:
         return await mutate(
-            info.context, feedback.report_concern, FeedbackType.from_row, input.spec()
+            info.context,
+            feedback.report_concern,
+            FeedbackType.from_row,
+            input.spec(),
+            queue=info.context.jobs,
         )
 
     @strawberry.mutation(description="Record a self-assessed level; recording again replaces it.")

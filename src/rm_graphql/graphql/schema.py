@@ -28,6 +28,7 @@ from rm_graphql.people.types import PeopleMutations, PeopleQueries
 from rm_graphql.privacy.types import PrivacyMutations
 from rm_graphql.programs.types import ProgramMutations, ProgramQueries
 from rm_graphql.sync.types import SyncMutations, SyncQueries
+from rm_graphql.webhooks.types import WebhookMutations, WebhookQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -36,6 +37,7 @@ MAX_TOKENS = 5000
 
 # The rooms' types; a host composing rm-graphql into its own schema takes these (no `node`).
 QUERY_TYPES: tuple[type, ...] = (
+    WebhookQueries,
     MeQueries,
     PeopleQueries,
     ProgramQueries,
@@ -46,6 +48,7 @@ QUERY_TYPES: tuple[type, ...] = (
     KpiQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
+    WebhookMutations,
     PeopleMutations,
     ProgramMutations,
     PairingMutations,

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from procrastinate import App, JobContext, RetryStrategy, exceptions
 from procrastinate.jobs import Job, Status
 from procrastinate.manager import JobManager
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.relay import to_base64
 
 from rm_graphql.jobs import runs, sweep
 from rm_graphql.jobs.config import FAST_QUEUE, PERIODIC_QUEUE, SLOW_QUEUE, JobsSettings
@@ -15,6 +17,7 @@ from rm_graphql.jobs.metrics import WEBHOOK_ATTEMPTS
 from rm_graphql.jobs.queue import DELIVER_WEBHOOK, JobQueue
 from rm_graphql.jobs.registry import RUN_MATCHING, RUN_SYNC, RegistryError, TaskRegistry
 from rm_graphql.jobs.runs import RunKind
+from rm_graphql.models import MatchingRun, SyncRun
 from rm_graphql.webhooks import service as webhooks
 
 logger = logging.getLogger(__name__)
@@ -50,10 +53,28 @@ async def execute_run(queue: JobQueue, kind: RunKind, run_id: int) -> None:
         async with database.transaction() as session:
             await handler(session, run_id)
             await runs.finish(session, kind, run_id)
+            await _announce(session, queue, kind, run_id)
     except Exception as error:
         async with database.transaction() as session:
             await runs.fail(session, kind, run_id, f"{type(error).__name__}: {error}")
+            await _announce(session, queue, kind, run_id)
         raise
+
+
+async def _announce(session: AsyncSession, queue: JobQueue, kind: RunKind, run_id: int) -> None:
+    """Tell subscribed host systems that a run ended (`matching.completed`, `sync.completed`)."""
+    run = await session.get(kind.model, run_id)
+    if not isinstance(run, MatchingRun | SyncRun):
+        return
+    type_name = "MatchingRun" if kind is runs.MATCHING else "SyncRun"
+    payload = {"runId": to_base64(type_name, run.id), "status": run.status.value}
+    if isinstance(run, MatchingRun):
+        payload["programId"] = to_base64("Program", run.program_id)
+    elif run.connection_id is not None:
+        payload["connectionId"] = to_base64("HrisConnection", run.connection_id)
+    await webhooks.enqueue_event(
+        session, queue, run.tenant_id, f"{kind.lock_prefix}.completed", payload
+    )
 
 
 async def run_matching(context: JobContext, run_id: int) -> None:

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from rm_graphql.kpis.figures import GENERATION_FROM, Generation, KpiScope
 from rm_graphql.kpis.repository import in_scope
-from rm_graphql.kpis.sql import AnyRow, Column, days_between, one, utc, year_of
+from rm_graphql.kpis.sql import AnyRow, Column, one, plus_days, utc, year_of
 from rm_graphql.models import Employee, Participant
 from rm_graphql.models.enums import ParticipantRole, ParticipantStatus
 
@@ -21,13 +21,9 @@ RETENTION_DAYS = 365
 LEVEL_BAND = 2
 
 
-def _still_employed(employee: Any, anchor: ColumnElement[Any]) -> ColumnElement[int]:
-    """1 when the employee had not left RETENTION_DAYS after the anchor, else 0."""
-    stayed = or_(
-        employee.terminated_at.is_(None),
-        days_between(employee.terminated_at, anchor) >= RETENTION_DAYS,
-    )
-    return case((stayed, 1), else_=0)
+def _still_employed(terminated_at: Column, year_later: Column) -> ColumnElement[int]:
+    """1 when the employee had not left by a year after the anchor, else 0."""
+    return case((or_(terminated_at.is_(None), terminated_at >= year_later), 1), else_=0)
 
 
 def _measured_mentors(scope: KpiScope) -> Any:
@@ -48,45 +44,56 @@ def _measured_mentors(scope: KpiScope) -> Any:
         .cte("first_enrolment")
     )
     mentor = aliased(Employee)
+    year_later = plus_days(first.c.anchor, RETENTION_DAYS)
     return (
         select(
             first.c.employee_id,
             first.c.anchor,
+            year_later.label("year_later"),
             mentor.department,
             (mentor.job_level // LEVEL_BAND).label("band"),
             year_of(mentor.hire_date).label("cohort"),
-            _still_employed(mentor, first.c.anchor).label("retained"),
+            _still_employed(mentor.terminated_at, year_later).label("retained"),
         )
         .join(mentor, mentor.id == first.c.employee_id)
         .cte("measured_mentors")
     )
 
 
-def _comparisons(scope: KpiScope, measured: Any) -> Any:
-    """(mentor, comparable non-participant) pairs: same department, level band and hire year,
-    employed at the mentor's anchor; with whether each stayed a year from that anchor."""
-    peer = aliased(Employee)
-    took_part = exists().where(
-        Participant.tenant_id == scope.tenant_id, Participant.employee_id == peer.id
-    )
-    comparable = and_(
-        peer.tenant_id == scope.tenant_id,
-        peer.department == measured.c.department,
-        (peer.job_level // LEVEL_BAND) == measured.c.band,
-        year_of(peer.hire_date) == measured.c.cohort,
-        days_between(measured.c.anchor, peer.hire_date) >= 0,
-        or_(peer.terminated_at.is_(None), days_between(peer.terminated_at, measured.c.anchor) > 0),
-        ~took_part,
-    )
+def _comparison_pool(scope: KpiScope) -> Any:
+    """Employees who never took part in any of the tenant's programs, with their stratum.
+
+    Filtered once, before the join to the mentors, so the exclusion is not repeated per mentor.
+    """
+    took_part = select(Participant.employee_id).where(Participant.tenant_id == scope.tenant_id)
     return (
         select(
-            measured.c.employee_id.label("mentor_id"),
-            measured.c.retained.label("mentor_retained"),
-            peer.id.label("peer_id"),
-            _still_employed(peer, measured.c.anchor).label("peer_retained"),
+            Employee.id,
+            Employee.department,
+            (Employee.job_level // LEVEL_BAND).label("band"),
+            year_of(Employee.hire_date).label("cohort"),
+            Employee.hire_date,
+            Employee.terminated_at,
         )
-        .join(peer, comparable)
-        .cte("comparisons")
+        .where(
+            Employee.tenant_id == scope.tenant_id,
+            Employee.department.is_not(None),
+            Employee.job_level.is_not(None),
+            Employee.hire_date.is_not(None),
+            Employee.id.not_in(took_part),
+        )
+        .cte("comparison_pool")
+    )
+
+
+def _comparable(pool: Any, measured: Any) -> ColumnElement[bool]:
+    """Same department, level band and hire year as the mentor, and employed at their anchor."""
+    return and_(
+        pool.c.department == measured.c.department,
+        pool.c.band == measured.c.band,
+        pool.c.cohort == measured.c.cohort,
+        pool.c.hire_date <= measured.c.anchor,
+        or_(pool.c.terminated_at.is_(None), pool.c.terminated_at > measured.c.anchor),
     )
 
 
@@ -94,18 +101,25 @@ async def retention(session: AsyncSession, scope: KpiScope) -> AnyRow:
     """12-month retention of mentors, of the matched ones, and of their comparison groups.
 
     Each matched mentor weighs the same: the comparison rate is the mean, over mentors, of the
-    share of their own comparison group that stayed.
+    share of their own comparison group that stayed a year from the mentor's anchor.
     """
-    measured = _measured_mentors(scope)
-    compared = _comparisons(scope, measured)
+    measured, pool = _measured_mentors(scope), _comparison_pool(scope)
+    peer_stayed = _still_employed(pool.c.terminated_at, measured.c.year_later)
     per_mentor = (
         select(
-            compared.c.mentor_id,
-            func.max(compared.c.mentor_retained).label("mentor_retained"),
-            func.avg(compared.c.peer_retained).label("peer_rate"),
+            measured.c.employee_id,
+            func.max(measured.c.retained).label("mentor_retained"),
+            func.avg(peer_stayed).label("peer_rate"),
         )
-        .group_by(compared.c.mentor_id)
+        .join(pool, _comparable(pool, measured))
+        .group_by(measured.c.employee_id)
         .cte("per_mentor")
+    )
+    # Semi-join: each comparable non-participant once, however many mentors they match.
+    peers = (
+        select(func.count())
+        .select_from(pool)
+        .where(select(measured.c.employee_id).where(_comparable(pool, measured)).exists())
     )
     statement = select(
         select(func.count()).select_from(measured).scalar_subquery().label("mentors"),
@@ -113,7 +127,7 @@ async def retention(session: AsyncSession, scope: KpiScope) -> AnyRow:
         select(func.count()).select_from(per_mentor).scalar_subquery().label("matched"),
         select(func.avg(per_mentor.c.mentor_retained)).scalar_subquery().label("matched_rate"),
         select(func.avg(per_mentor.c.peer_rate)).scalar_subquery().label("comparison_rate"),
-        select(func.count(distinct(compared.c.peer_id))).scalar_subquery().label("peers"),
+        peers.scalar_subquery().label("peers"),
     )
     return await one(session, statement)
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    literal_column,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +52,30 @@ def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw:
         f"(EXTRACT(EPOCH FROM (CAST({later} AS TIMESTAMPTZ) - CAST({earlier} AS TIMESTAMPTZ)))"
         " / 86400.0)"
     )
+
+
+class plus_days(FunctionElement[Any]):
+    """A timestamp moved on by a whole number of days, comparable with stored timestamps."""
+
+    inherit_cache = True
+    name = "plus_days"
+
+    def __init__(self, value: Any, days: int) -> None:
+        super().__init__(value, literal_column(str(int(days))))
+        self.type = UtcDateTime()
+
+
+@compiles(plus_days, "sqlite")
+def _plus_days_sqlite(element: plus_days, compiler: SQLCompiler, **kw: Any) -> str:
+    value, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    # The stored text format ('YYYY-MM-DD HH:MM:SS.ffffff'), so plain comparisons hold.
+    return f"strftime('%Y-%m-%d %H:%M:%f000', {value}, '+' || {days} || ' days')"
+
+
+@compiles(plus_days, "postgresql")
+def _plus_days_postgresql(element: plus_days, compiler: SQLCompiler, **kw: Any) -> str:
+    value, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(CAST({value} AS TIMESTAMPTZ) + make_interval(days => {days}))"
 
 
 class year_of(FunctionElement[int]):

@@ -135,7 +135,7 @@ class SatisfactionKpis:
     respect: KpiValueType
     would_recommend: KpiValueType
     nps: KpiValueType = strawberry.field(
-        description="Net promoter score from would-recommend: % rating 5 − % rating 1 to 3."
+        description="Net promoter score from would-recommend: % rating 5 minus % rating 1 to 3."
     )
 
     @classmethod
@@ -144,7 +144,7 @@ class SatisfactionKpis:
         return cls(responses=data.responses, **_values(data, names))
 
 
-@strawberry.type(description="Self-assessed level after − before, for one topic.")
+@strawberry.type(description="Self-assessed level after minus before, for one topic.")
 class TopicUpliftKpi:
     topic_slug: str
     topic_name: str

@@ -45,6 +45,7 @@ class MentoringSession(Timestamped, Base):
     over_cap: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     logged_by: Mapped[str | None] = mapped_column(String(320))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    feedback_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Goal(Timestamped, Base):

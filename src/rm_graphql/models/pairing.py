@@ -119,6 +119,7 @@ class Pair(Timestamped, Base):
     activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_session_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    idle_warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     mentor: Mapped[Participant] = relationship(lazy="raise", foreign_keys=[mentor_id])
     mentee: Mapped[Participant] = relationship(lazy="raise", foreign_keys=[mentee_id])

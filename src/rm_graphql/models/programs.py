@@ -31,6 +31,9 @@ class Program(Timestamped, Base):
         CheckConstraint(
             "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates"
         ),
+        CheckConstraint(
+            "idle_warning_days > 0 AND idle_conclude_days > idle_warning_days", name="idle_periods"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -54,6 +57,9 @@ class Program(Timestamped, Base):
         default=SessionCapPolicy.REJECT,
     )
     cadence_days: Mapped[int | None] = mapped_column(Integer, default=14)
+    # A pair with no session for this many days is warned, then concluded as CONCLUDED_IDLE.
+    idle_warning_days: Mapped[int] = mapped_column(Integer, nullable=False, default=21)
+    idle_conclude_days: Mapped[int] = mapped_column(Integer, nullable=False, default=42)
     # Versioned shape: {"version": 1, ...}; the pairing room validates and upgrades it.
     matching_rules: Mapped[dict[str, Any]] = mapped_column(
         Json, nullable=False, default=lambda: {"version": MATCHING_RULES_VERSION}

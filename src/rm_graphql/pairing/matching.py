@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql.audit.service import record
-from rm_graphql.auth.principal import Principal, Scope
 from rm_graphql.errors import Conflict, NotFound, ValidationFailed
 from rm_graphql.models import MatchingRun, Pair, PairRule, Program
 from rm_graphql.models.enums import (
@@ -33,7 +32,7 @@ from rm_graphql.pairing.offline import (
 from rm_graphql.pairing.results import MatchResult, Unmatched
 from rm_graphql.pairing.solver import match
 from rm_graphql.programs import repository as programs
-from rm_graphql.tenancy.service import Actor
+from rm_graphql.tenancy.service import Actor, system_actor
 
 if TYPE_CHECKING:
     from rm_graphql.jobs.queue import JobQueue
@@ -186,12 +185,7 @@ def build_request(
 
 
 def _system_actor(run: MatchingRun) -> Actor:
-    principal = Principal(
-        tenant=str(run.tenant_id),
-        subject=run.requested_by or "system:matching",
-        scopes=frozenset({Scope.ADMIN}),
-    )
-    return Actor(tenant_id=run.tenant_id, principal=principal, employee_id=None)
+    return system_actor(run.tenant_id, run.requested_by or "system:matching")
 
 
 async def execute(session: AsyncSession, run_id: int) -> None:

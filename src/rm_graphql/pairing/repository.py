@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rm_graphql.models import Employee, MatchingRun, Pair, PairRule, PairTransition, Participant
+from rm_graphql.models import (
+    Employee,
+    MatchingRun,
+    Pair,
+    PairRule,
+    PairTransition,
+    Participant,
+    Program,
+)
 from rm_graphql.models.enums import PairRuleKind, PairStatus, ParticipantStatus, RunStatus
 from rm_graphql.paging import Window
 
@@ -300,5 +309,17 @@ async def pairs_with_people(
         .join(mentee_employee, mentee_employee.c.id == mentee.c.employee_id)
         .where(Pair.tenant_id == tenant_id, Pair.program_id == program_id)
         .order_by(Pair.score.desc(), Pair.id)
+    )
+    return rows.all()
+
+
+async def quiet_active_pairs(session: AsyncSession, quiet_since: datetime) -> Sequence[Any]:
+    """ACTIVE pairs (any tenant) quiet since `quiet_since`, with their program's limits."""
+    last_activity = func.coalesce(Pair.last_session_at, Pair.activated_at)
+    rows = await session.execute(
+        select(Pair, Program.idle_warning_days, Program.idle_conclude_days)
+        .join(Program, Program.id == Pair.program_id)
+        .where(Pair.status == PairStatus.ACTIVE, last_activity < quiet_since)
+        .order_by(Pair.id)
     )
     return rows.all()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.relay import to_base64
 
 from rm_graphql.audit.service import record
 from rm_graphql.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -16,6 +17,10 @@ from rm_graphql.models.enums import PairRuleKind, PairStatus, ParticipantRole, P
 from rm_graphql.paging import Window
 from rm_graphql.pairing import repository
 from rm_graphql.tenancy.service import Actor
+from rm_graphql.webhooks.service import enqueue_event
+
+if TYPE_CHECKING:
+    from rm_graphql.jobs.queue import JobQueue
 
 TRANSITIONS: dict[PairStatus, set[PairStatus]] = {
     PairStatus.PROPOSED: {PairStatus.ACTIVE, PairStatus.DECLINED, PairStatus.CANCELLED},
@@ -26,6 +31,17 @@ TRANSITIONS: dict[PairStatus, set[PairStatus]] = {
     PairStatus.CONCLUDED_IDLE: set(),
 }
 ENDED = {PairStatus.DECLINED, PairStatus.COMPLETED, PairStatus.CANCELLED, PairStatus.CONCLUDED_IDLE}
+
+
+def pair_event(pair: Pair, **extra: object) -> dict[str, object]:
+    """An event's payload: ids a host can query, no personal data in the event itself."""
+    return {
+        "pairId": to_base64("Pair", pair.id),
+        "programId": to_base64("Program", pair.program_id),
+        "mentorId": to_base64("Participant", pair.mentor_id),
+        "menteeId": to_base64("Participant", pair.mentee_id),
+        **extra,
+    }
 
 
 def transition(
@@ -194,7 +210,11 @@ async def _pairable_for_forbid(
 
 
 async def publish(
-    session: AsyncSession, actor: Actor, program_id: int, run_id: int | None
+    session: AsyncSession,
+    actor: Actor,
+    queue: JobQueue | None,
+    program_id: int,
+    run_id: int | None,
 ) -> list[Pair]:
     """Make the draft pairs (of one run, plus pins) visible to the people in them."""
     actor.require_manager()
@@ -212,6 +232,8 @@ async def publish(
     record(
         session, actor, "matching.published", "Program", program_id, run=run_id, pairs=len(drafts)
     )
+    for pair in drafts:
+        await enqueue_event(session, queue, actor.tenant_id, "pair.published", pair_event(pair))
     return drafts
 
 

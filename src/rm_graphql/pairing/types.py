@@ -379,7 +379,9 @@ class PairingMutations:
     ) -> PairListResult:
         program_id = db_id(input.program_id, "Program")
         run_id = db_id(input.run_id, "MatchingRun") if input.run_id else None
-        return await mutate(info.context, service.publish, _pair_list, program_id, run_id)
+        return await mutate(
+            info.context, service.publish, _pair_list, info.context.jobs, program_id, run_id
+        )
 
     @strawberry.mutation(description="Accept a proposed pair, or decline it with a reason.")
     async def respond_to_pair(

@@ -20,6 +20,7 @@ from rm_graphql.models.enums import ConnectionKind, SyncMode
 from rm_graphql.sync import runs
 from rm_graphql.sync.progress import SyncProgress
 from rm_graphql.sync.report import ProgressDisplay, print_report, report_json
+from rm_graphql.sync.service import SyncError
 from rm_graphql.sync.sources import SourceConfig, problems
 
 console = Console(stderr=True)
@@ -156,8 +157,8 @@ async def _run(args: argparse.Namespace, settings: Settings, config: SourceConfi
                 database, settings, args.tenant, config, connection_name=args.connection,
                 mode=mode, dry_run=args.dry_run, progress=progress,
             )  # fmt: skip
-    except DomainError as error:
-        console.print(f"[red]rm-graphql sync:[/] {error.message}")
+    except (DomainError, SyncError) as error:
+        console.print(f"[red]rm-graphql sync:[/] {error}")
         return 1
     finally:
         await database.dispose()

@@ -12,12 +12,23 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from rm_graphql.sync.plan import SYNCED_FIELDS, Values
-
+# The columns a sync owns, in the order stored and desired value tuples use.
+SYNCED_FIELDS = (
+    "employee_number", "email", "display_name", "job_title", "department", "division",
+    "location", "timezone", "languages", "job_level", "hire_date", "birth_year", "status",
+    "terminated_at", "interests", "skills", "custom_attributes",
+)  # fmt: skip
+Values = tuple[Any, ...]
 JSON_FIELDS = frozenset({"languages", "interests", "skills", "custom_attributes"})
 DATE_FIELDS = frozenset({"hire_date"})
 TIME_FIELDS = frozenset({"terminated_at"})
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite (UTC)
+
+
+_AT = {name: index for index, name in enumerate(SYNCED_FIELDS)}
+JSON_AT = tuple(_AT[name] for name in ("languages", "interests", "skills", "custom_attributes"))
+HIRE_AT, STATUS_AT, TERMINATED_AT = _AT["hire_date"], _AT["status"], _AT["terminated_at"]
+MEMO_LIMIT = 50_000
 
 
 class Codec:
@@ -25,15 +36,54 @@ class Codec:
 
     dialect = "postgresql"
 
+    def __init__(self) -> None:
+        self._texts: dict[Any, str] = {}
+
+    def json(self, value: Any) -> str:
+        return jsonb_text(value)
+
+    def date(self, value: date) -> Any:
+        return value
+
+    def time(self, moment: datetime) -> Any:
+        """A timestamp column's stored form."""
+        return moment
+
+    def _json_text(self, value: Any) -> str:
+        """JSON text, memoised: the same lists of languages and skills recur by the thousand."""
+        key = (dict, tuple(value.items())) if isinstance(value, dict) else value
+        try:
+            return self._texts[key]
+        except KeyError:
+            if len(self._texts) > MEMO_LIMIT:
+                self._texts.clear()
+            text = self._texts[key] = self.json(value)
+            return text
+        except TypeError:  # unhashable (lists inside): no memo
+            return self.json(value)
+
     def encode(self, name: str, value: Any) -> Any:
         """One desired value in stored form."""
         if value is None:
             return None
         if name in JSON_FIELDS:
-            return jsonb_text(value)
-        if name == "status":
-            return str(value)
-        return value
+            return self._json_text(value)
+        if name in DATE_FIELDS:
+            return self.date(value)
+        if name in TIME_FIELDS:
+            return self.time(value)
+        return str(value) if name == "status" else value
+
+    def encode_all(self, values: Values) -> Values:
+        """Every synced value in stored form (the hot path: positional, no name lookups)."""
+        encoded = list(values)
+        for index in JSON_AT:
+            encoded[index] = self._json_text(values[index])
+        hired, left = values[HIRE_AT], values[TERMINATED_AT]
+        encoded[HIRE_AT] = None if hired is None else self.date(hired)
+        encoded[TERMINATED_AT] = None if left is None else self.time(left)
+        encoded[STATUS_AT] = str(values[STATUS_AT])
+        return tuple(encoded)
 
     def decode(self, name: str, stored: Any) -> Any:
         """One stored value as Python (for semantic comparison and diffs)."""
@@ -42,20 +92,6 @@ class Codec:
         if name in JSON_FIELDS and isinstance(stored, str):
             return json.loads(stored)
         return stored
-
-    def time(self, moment: datetime) -> Any:
-        """A timestamp column's stored form."""
-        return moment
-
-    def encode_all(self, values: Values) -> Values:
-        return tuple(
-            self.encode(name, value) for name, value in zip(SYNCED_FIELDS, values, strict=True)
-        )
-
-    def decode_all(self, stored: Values) -> Values:
-        return tuple(
-            self.decode(name, value) for name, value in zip(SYNCED_FIELDS, stored, strict=True)
-        )
 
     def same(self, name: str, stored: Any, wanted: Any) -> bool:
         """Equal once both are Python values (`wanted` is already in stored form)."""
@@ -67,18 +103,14 @@ class SQLiteCodec(Codec):
 
     dialect = "sqlite"
 
-    def encode(self, name: str, value: Any) -> Any:
-        if value is None:
-            return None
-        if name in JSON_FIELDS:
-            return json.dumps(value)
-        if name in DATE_FIELDS:
-            return value.isoformat()
-        if name in TIME_FIELDS:
-            return self.time(value)
-        if name == "status":
-            return str(value)
-        return value
+    def json(self, value: Any) -> str:
+        return json.dumps(value)
+
+    def date(self, value: date) -> Any:
+        return value.isoformat()
+
+    def time(self, moment: datetime) -> Any:
+        return moment.astimezone(UTC).strftime(SQLITE_TIME)
 
     def decode(self, name: str, stored: Any) -> Any:
         if isinstance(stored, str) and name in DATE_FIELDS:
@@ -86,9 +118,6 @@ class SQLiteCodec(Codec):
         if isinstance(stored, str) and name in TIME_FIELDS:
             return datetime.fromisoformat(stored).replace(tzinfo=UTC)
         return super().decode(name, stored)
-
-    def time(self, moment: datetime) -> Any:
-        return moment.astimezone(UTC).strftime(SQLITE_TIME)
 
 
 def codec_for(dialect: str) -> Codec:
@@ -100,8 +129,8 @@ def jsonb_text(value: Any) -> str:
     """JSON as PostgreSQL prints jsonb: keys by length then bytes, ", " and ": " separators."""
     if isinstance(value, dict):
         keys = sorted(value, key=lambda key: (len(key.encode()), key.encode()))
-        inner = ", ".join(f"{json.dumps(key, ensure_ascii=False)}: {jsonb_text(value[key])}" for key in keys)
-        return "{" + inner + "}"
+        pairs = (f"{json.dumps(key, ensure_ascii=False)}: {jsonb_text(value[key])}" for key in keys)
+        return "{" + ", ".join(pairs) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(jsonb_text(item) for item in value) + "]"
     return json.dumps(value, ensure_ascii=False)

@@ -6,9 +6,12 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
 from rm_graphql.connectors import EmployeeRecord
+from rm_graphql.sync.codec import SYNCED_FIELDS
 
 if TYPE_CHECKING:
     from rm_graphql.sync.plan import StoredEmployee
+
+FIELD_AT = {name: index for index, name in enumerate(SYNCED_FIELDS)}
 
 
 class _Keep:
@@ -35,12 +38,17 @@ class ManagerIndex:
         self.stored = stored
         self.records = records
         self.is_erased = is_erased
-        numbers = {key: row.get("employee_number") for key, row in stored.items()}
+        at = FIELD_AT["employee_number"]
+        numbers = {key: row.values[at] for key, row in stored.items()}
         numbers.update((key, record.employee_number) for key, record in records.items())
         self.by_number: dict[str, list[str]] = {}
         for key, number in numbers.items():
-            if number:
-                self.by_number.setdefault(number, []).append(key)
+            if not number:
+                continue
+            if number in self.by_number:
+                self.by_number[number].append(key)
+            else:
+                self.by_number[number] = [key]
         self._names = {row.id: key for key, row in stored.items()}
 
     def known(self, key: str) -> bool:

@@ -6,27 +6,23 @@ import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from operator import attrgetter
 from typing import Any
 
 from rm_graphql.connectors import EmployeeRecord, InvalidRecord
 from rm_graphql.models.enums import EmployeeStatus
+from rm_graphql.sync.codec import SYNCED_FIELDS, Codec, Values
 from rm_graphql.sync.managers import KEEP, ManagerIndex, ManagerTarget
 
-# The columns a sync owns, in the order stored and desired value tuples use.
-SYNCED_FIELDS = (
-    "employee_number", "email", "display_name", "job_title", "department", "division",
-    "location", "timezone", "languages", "job_level", "hire_date", "birth_year", "status",
-    "terminated_at", "interests", "skills", "custom_attributes",
-)  # fmt: skip
-STATUS_AT = SYNCED_FIELDS.index("status")
-TERMINATED_AT = SYNCED_FIELDS.index("terminated_at")
+FIELD_AT = {name: index for index, name in enumerate(SYNCED_FIELDS)}
+STATUS_AT, TERMINATED_AT = FIELD_AT["status"], FIELD_AT["terminated_at"]
+NUMBER_AT, NAME_AT = FIELD_AT["employee_number"], FIELD_AT["display_name"]
 TEXT_LIMITS = {
     "external_id": 128, "employee_number": 64, "email": 320, "display_name": 200,
     "job_title": 200, "department": 200, "division": 200, "location": 200, "timezone": 64,
 }  # fmt: skip
 _STATUSES = {status.value: status for status in EmployeeStatus}
-
-Values = tuple[Any, ...]
+TERMINATED = EmployeeStatus.TERMINATED.value
 
 
 class ChangeKind(enum.StrEnum):
@@ -39,7 +35,7 @@ class ChangeKind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class StoredEmployee:
-    """An employee row as the sync compares it: id, identity, manager and synced values."""
+    """An employee row as loaded: id, identity, manager and synced values in stored form."""
 
     id: int
     external_id: str
@@ -48,7 +44,7 @@ class StoredEmployee:
 
     def get(self, name: str) -> Any:
         """One synced value by column name."""
-        return self.values[SYNCED_FIELDS.index(name)]
+        return self.values[FIELD_AT[name]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +58,7 @@ class FieldChange:
 
 @dataclass(slots=True)
 class Change:
-    """A row to create, update or terminate, with the values to write."""
+    """A row to create, update or terminate, with the values to write (in stored form)."""
 
     kind: ChangeKind
     external_id: str
@@ -73,7 +69,7 @@ class Change:
 
     @property
     def display_name(self) -> str:
-        return str(self.values[SYNCED_FIELDS.index("display_name")])
+        return str(self.values[NAME_AT])
 
 
 @dataclass
@@ -105,6 +101,7 @@ def plan_changes(
     *,
     now: datetime,
     is_erased: Callable[[str], bool],
+    codec: Codec,
 ) -> Plan:
     """Compare every record with its stored row; leavers and removed ids become terminations."""
     plan = Plan(invalid=list(snapshot.invalid))
@@ -123,9 +120,9 @@ def plan_changes(
         target, trouble = managers.resolve(record)
         if trouble is not None:
             plan.invalid.append(InvalidRecord(record.external_id, trouble))
-        _compare(plan, record, stored.get(record.external_id), target, managers, now)
+        _compare(plan, record, stored.get(record.external_id), target, managers, now, codec)
     leavers = _leavers(snapshot, stored, seen)
-    plan.changes.extend(terminate(row, now) for row in leavers)
+    plan.changes.extend(terminate(row, now, codec) for row in leavers)
     return plan
 
 
@@ -138,7 +135,7 @@ def _leavers(
         row = stored.get(external_id)
         if row is None or external_id in seen:
             continue
-        if row.values[STATUS_AT] is not EmployeeStatus.TERMINATED:
+        if row.values[STATUS_AT] != TERMINATED:
             yield row
 
 
@@ -149,9 +146,11 @@ def _compare(
     target: ManagerTarget,
     managers: ManagerIndex,
     now: datetime,
+    codec: Codec,
 ) -> None:
     """Add a create or an update for one record, or count it unchanged."""
-    values = desired_values(record, row, now)
+    wanted = desired_values(record, row, now, codec)
+    values = codec.encode_all(wanted)
     if row is None:
         plan.changes.append(Change(ChangeKind.CREATED, record.external_id, values, target))
         return
@@ -160,25 +159,27 @@ def _compare(
         plan.unchanged += 1
         return
     fields = [
-        FieldChange(name, old, new)
-        for name, old, new in zip(SYNCED_FIELDS, row.values, values, strict=True)
-        if old != new
+        FieldChange(name, codec.decode(name, old), new)
+        for name, old, stored_new, new in zip(
+            SYNCED_FIELDS, row.values, values, wanted, strict=True
+        )
+        if old != stored_new and not codec.same(name, old, stored_new)
     ]
     if not manager_same:
         fields.append(FieldChange("manager", managers.describe(row.manager_id), target))
-    leaving = (
-        values[STATUS_AT] is EmployeeStatus.TERMINATED
-        and row.values[STATUS_AT] is not EmployeeStatus.TERMINATED
-    )
+    if not fields:
+        plan.unchanged += 1  # stored in another form (say, JSON key order), same values
+        return
+    leaving = values[STATUS_AT] == TERMINATED and row.values[STATUS_AT] != TERMINATED
     kind = ChangeKind.TERMINATED if leaving else ChangeKind.UPDATED
     plan.changes.append(Change(kind, record.external_id, values, target, row, tuple(fields)))
 
 
-def terminate(row: StoredEmployee, now: datetime) -> Change:
+def terminate(row: StoredEmployee, now: datetime, codec: Codec) -> Change:
     """A leaver: TERMINATED from now on, everything else (pairs, history) kept."""
     values = list(row.values)
-    values[STATUS_AT] = EmployeeStatus.TERMINATED
-    values[TERMINATED_AT] = now
+    values[STATUS_AT] = TERMINATED
+    values[TERMINATED_AT] = codec.encode("terminated_at", now)
     fields = (
         FieldChange("status", row.values[STATUS_AT], EmployeeStatus.TERMINATED),
         FieldChange("terminated_at", None, now),
@@ -186,8 +187,10 @@ def terminate(row: StoredEmployee, now: datetime) -> Change:
     return Change(ChangeKind.TERMINATED, row.external_id, tuple(values), KEEP, row, fields)
 
 
-def desired_values(record: EmployeeRecord, row: StoredEmployee | None, now: datetime) -> Values:
-    """The stored form of a record's synced columns (lists and dicts as JSON keeps them)."""
+def desired_values(
+    record: EmployeeRecord, row: StoredEmployee | None, now: datetime, codec: Codec
+) -> Values:
+    """A record's synced columns as Python values (tuples and mappings for the JSON ones)."""
     status = _STATUSES[record.status.value]
     return (
         record.employee_number,
@@ -198,25 +201,24 @@ def desired_values(record: EmployeeRecord, row: StoredEmployee | None, now: date
         record.division,
         record.location,
         record.timezone,
-        list(record.languages),
+        record.languages,
         record.job_level,
         record.hire_date,
         record.birth_year,
         status,
-        _terminated_at(status, record.terminated_on, row, now),
-        list(record.interests),
-        list(record.skills),
-        {name: _json(value) for name, value in record.custom.items()},
+        _terminated_at(status, record.terminated_on, row, now, codec),
+        record.interests,
+        record.skills,
+        record.custom,
     )
 
 
-def _json(value: Any) -> Any:
-    """Tuples as JSON lists, so stored and desired values compare equal."""
-    return list(value) if isinstance(value, tuple) else value
-
-
 def _terminated_at(
-    status: EmployeeStatus, terminated_on: date | None, row: StoredEmployee | None, now: datetime
+    status: EmployeeStatus,
+    terminated_on: date | None,
+    row: StoredEmployee | None,
+    now: datetime,
+    codec: Codec,
 ) -> datetime | None:
     """The source's termination date; else the moment we first saw them gone."""
     if status is not EmployeeStatus.TERMINATED:
@@ -224,15 +226,18 @@ def _terminated_at(
     if terminated_on is not None:
         return datetime.combine(terminated_on, time.min, UTC)
     if row is not None and row.values[TERMINATED_AT] is not None:
-        stamp: datetime = row.values[TERMINATED_AT]
+        stamp: datetime = codec.decode("terminated_at", row.values[TERMINATED_AT])
         return stamp
     return now
 
 
+_TEXTS = attrgetter(*TEXT_LIMITS)
+_LIMITS = tuple(TEXT_LIMITS.items())
+
+
 def validate(record: EmployeeRecord) -> InvalidRecord | None:
     """Database limits the mapping does not know about: a bad record is reported, not fatal."""
-    for name, limit in TEXT_LIMITS.items():
-        value = getattr(record, name)
+    for value, (name, limit) in zip(_TEXTS(record), _LIMITS, strict=True):
         if value is not None and len(value) > limit:
             return InvalidRecord(record.external_id, f"{name}: longer than {limit} characters")
     if record.birth_year is not None and not 1900 <= record.birth_year <= 2100:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any
@@ -92,10 +93,10 @@ def show(value: Any) -> str:
         return str(value.value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value) or "—"
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value), sort_keys=True)
     return str(value)
 
 

@@ -1,30 +1,19 @@
-"""Every query of the sync room: employees by source, sync runs and HRIS connections."""
+"""Queries of the sync room: the source lock, sync runs and HRIS connections (rows: storage)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql.jobs.runs import UNFINISHED
-from rm_graphql.models import Employee, HrisConnection, SyncRun
+from rm_graphql.models import HrisConnection, SyncRun
 from rm_graphql.models.enums import RunStatus
 from rm_graphql.paging import Window
-from rm_graphql.sync.plan import SYNCED_FIELDS, StoredEmployee
 
-EMPLOYEES = cast(Table, Employee.__table__)
-STORED_COLUMNS = (
-    EMPLOYEES.c.id,
-    EMPLOYEES.c.external_id,
-    EMPLOYEES.c.manager_id,
-    *tuple(EMPLOYEES.c[name] for name in SYNCED_FIELDS),
-)
-WRITTEN_COLUMNS = ("manager_id", *SYNCED_FIELDS, "last_synced_at", "updated_at")
-LOOKUP_CHUNK = 400
-WRITE_CHUNK = 2000
 RUN_COLUMNS = tuple(SyncRun.__table__.c)
 
 
@@ -35,57 +24,6 @@ async def lock_source(session: AsyncSession, tenant_id: int, source: str) -> Non
     digest = hashlib.sha256(f"rm-sync:{tenant_id}:{source}".encode()).digest()
     key = int.from_bytes(digest[:8], "big", signed=True)
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
-def _stored(row: Sequence[Any]) -> StoredEmployee:
-    return StoredEmployee(row[0], row[1], row[2], tuple(row[3:]))
-
-
-async def stored_employees(
-    session: AsyncSession, tenant_id: int, source: str, keys: Collection[str] | None = None
-) -> dict[str, StoredEmployee]:
-    """Rows of a source (not erased): all of them, or those whose id or number is in `keys`."""
-    base = select(*STORED_COLUMNS).where(
-        EMPLOYEES.c.tenant_id == tenant_id,
-        EMPLOYEES.c.source == source,
-        EMPLOYEES.c.erased_at.is_(None),
-    )
-    if keys is None:
-        result = await session.execute(base)
-        return {row[1]: _stored(row) for row in result}
-    found: dict[str, StoredEmployee] = {}
-    wanted = sorted(keys)
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
-        chunk = wanted[start : start + LOOKUP_CHUNK]
-        matching = or_(EMPLOYEES.c.external_id.in_(chunk), EMPLOYEES.c.employee_number.in_(chunk))
-        for row in await session.execute(base.where(matching)):
-            found[row[1]] = _stored(row)
-    return found
-
-
-async def insert_employees(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert new rows in batches; return their ids by external id."""
-    ids: dict[str, int] = {}
-    statement = insert(EMPLOYEES).returning(EMPLOYEES.c.id, EMPLOYEES.c.external_id)
-    for start in range(0, len(rows), WRITE_CHUNK):
-        result = await session.execute(statement, list(rows[start : start + WRITE_CHUNK]))
-        ids.update((external_id, row_id) for row_id, external_id in result)
-    return ids
-
-
-async def update_employees(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Write the synced columns of changed rows by id, in batches (executemany)."""
-    # The SET clause comes from the parameters' keys: every dict carries WRITTEN_COLUMNS.
-    statement = update(EMPLOYEES).where(EMPLOYEES.c.id == bindparam("row_id"))
-    for start in range(0, len(rows), WRITE_CHUNK):
-        await session.execute(statement, list(rows[start : start + WRITE_CHUNK]))
-
-
-async def link_managers(session: AsyncSession, links: Sequence[dict[str, Any]]) -> None:
-    """Set manager ids of rows inserted before their manager existed (cycles, deep chains)."""
-    statement = update(EMPLOYEES).where(EMPLOYEES.c.id == bindparam("row_id"))
-    for start in range(0, len(links), WRITE_CHUNK):
-        await session.execute(statement, list(links[start : start + WRITE_CHUNK]))
 
 
 # Sync runs ------------------------------------------------------------------------------------

@@ -152,15 +152,18 @@ async def _queued_plan(session: AsyncSession, run_id: int, settings: Settings) -
     connection = await repository.connection_by_id(session, run.connection_id)
     if connection is None or not connection.enabled:
         raise SyncError("the HRIS connection was deleted or disabled")
-    try:
-        config = source_config(connection, secret_box(settings))
-    except DecryptionError as error:
-        raise SyncError(
-            "the stored credentials cannot be decrypted with RM_ENCRYPTION_KEYS"
-        ) from error
+    config = _stored_config(connection, settings)
     since = parse_watermark(connection.watermark) if run.mode is SyncMode.INCREMENTAL else None
     target = SyncTarget(run.tenant_id, SOURCES[connection.kind])
     return RunPlan(target, config, since, run.dry_run, connection.id)
+
+
+def _stored_config(connection: HrisConnection, settings: Settings) -> SourceConfig:
+    try:
+        return source_config(connection, secret_box(settings))
+    except DecryptionError as error:
+        message = "the stored credentials cannot be decrypted with RM_ENCRYPTION_KEYS"
+        raise SyncError(message) from error
 
 
 # Direct runs (the CLI) ------------------------------------------------------------------------
@@ -251,7 +254,7 @@ async def _direct_plan(
         busy = await repository.unfinished_run(session, connection.id)
         if busy is not None:
             raise Conflict(f"run {busy.id} of {connection_name!r} is {busy.status.value.lower()}")
-        config = source_config(connection, secret_box(settings))
+        config = _stored_config(connection, settings)
     assert config is not None
     connection_id = connection.id if connection is not None else None
     since = None

@@ -10,7 +10,8 @@ the database exactly as it was, and the next run does the whole work again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,13 +19,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql.connectors import Connector, EmployeeRecord, InvalidRecord
-from rm_graphql.models.enums import EmployeeStatus
 from rm_graphql.privacy.service import erased_digests, subject_digest
 from rm_graphql.sync import repository
 from rm_graphql.sync.managers import KEEP
 from rm_graphql.sync.plan import (
     STATUS_AT,
-    SYNCED_FIELDS,
+    TERMINATED,
     Change,
     ChangeKind,
     Plan,
@@ -33,6 +33,7 @@ from rm_graphql.sync.plan import (
     plan_changes,
 )
 from rm_graphql.sync.progress import SyncPhase, SyncProgress
+from rm_graphql.sync.storage import Lookup, Row, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +54,18 @@ class SyncTarget:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Fetched:
-    """A connector's whole answer for one run."""
+    """A connector's whole answer for one run; `apply` takes the records out once planned."""
 
     snapshot: Snapshot
     watermark: datetime | None
     pages: int
+
+    def take(self) -> Snapshot:
+        """Hand the snapshot over and drop this reference, so planned records can be freed."""
+        snapshot, self.snapshot = self.snapshot, Snapshot({}, complete=self.snapshot.complete)
+        return snapshot
 
 
 @dataclass(frozen=True)
@@ -126,29 +132,44 @@ async def apply(
     dry_run: bool = False,
     progress: SyncProgress | None = None,
 ) -> SyncOutcome:
-    """Plan against the stored rows and (unless dry) write the plan, in the caller's transaction."""
+    """Plan against the stored rows and (unless dry) write the plan, in the caller's transaction.
+
+    It consumes `fetched`: the records are released once planned (half the memory at 50,000).
+    """
     progress = progress or SyncProgress()
     progress.step(phase=SyncPhase.PLANNING)
+    started = time.perf_counter()
     await repository.lock_source(session, target.tenant_id, target.source)
-    snapshot = fetched.snapshot
-    keys = None if snapshot.complete else lookup_keys(snapshot)
-    stored = await repository.stored_employees(session, target.tenant_id, target.source, keys)
+    storage = Storage.of(session)
+    snapshot, complete = fetched.take(), fetched.snapshot.complete
+    keys = None if complete else lookup_keys(snapshot)
+    stored = await storage.load(session, target.tenant_id, target.source, keys)
     is_erased = await erasure_check(session, target, digest_key)
-    plan = plan_changes(snapshot, stored, now=now, is_erased=is_erased)
-    _refuse_empty_snapshot(snapshot, plan, stored)
+    loaded = time.perf_counter()
+    plan = plan_changes(snapshot, stored, now=now, is_erased=is_erased, codec=storage.codec)
+    _refuse_empty_snapshot(snapshot, stored)
+    del snapshot
+    planned = time.perf_counter()
     if not dry_run:
-        await write_plan(session, target, plan, stored, now, progress)
-    return SyncOutcome(plan, fetched.watermark, snapshot.complete)
+        await write_plan(session, storage, target, plan, stored, now, progress)
+    logger.info(
+        "sync of %s: %d stored row(s) loaded in %.2f s, %d change(s) planned in %.2f s, "
+        "written in %.2f s%s", target.source, len(stored), loaded - started, len(plan.changes),
+        planned - loaded, time.perf_counter() - planned, " (dry run: nothing)" if dry_run else "",
+    )  # fmt: skip
+    return SyncOutcome(plan, fetched.watermark, complete)
 
 
-def lookup_keys(snapshot: Snapshot) -> set[str]:
-    """Ids and employee numbers an incremental run must load: its people and their managers."""
-    keys = set(snapshot.records) | set(snapshot.removed)
-    for record in snapshot.records.values():
-        keys.update(
-            ref for ref in (record.manager_external_id, record.manager_employee_number) if ref
-        )
-    return keys
+def lookup_keys(snapshot: Snapshot) -> Lookup:
+    """What an incremental run loads: its people, and whoever their managers' references name."""
+    references = {
+        reference
+        for record in snapshot.records.values()
+        for reference in (record.manager_external_id, record.manager_employee_number)
+        if reference
+    }
+    ids = frozenset(snapshot.records) | snapshot.removed | references
+    return Lookup(ids=ids, numbers=frozenset(references))
 
 
 async def erasure_check(
@@ -161,15 +182,11 @@ async def erasure_check(
     return lambda external_id: subject_digest(digest_key, target.source, external_id) in digests
 
 
-def _refuse_empty_snapshot(
-    snapshot: Snapshot, plan: Plan, stored: dict[str, StoredEmployee]
-) -> None:
+def _refuse_empty_snapshot(snapshot: Snapshot, stored: dict[str, StoredEmployee]) -> None:
     """A full listing with nobody in it is a broken source, not a company that left."""
     if not snapshot.complete or snapshot.records or snapshot.invalid:
         return
-    employed = sum(
-        1 for row in stored.values() if row.values[STATUS_AT] is not EmployeeStatus.TERMINATED
-    )
+    employed = sum(1 for row in stored.values() if row.values[STATUS_AT] != TERMINATED)
     if employed:
         raise SyncError(
             f"the source listed no employees at all; refusing to terminate {employed} "
@@ -179,6 +196,7 @@ def _refuse_empty_snapshot(
 
 async def write_plan(
     session: AsyncSession,
+    storage: Storage,
     target: SyncTarget,
     plan: Plan,
     stored: dict[str, StoredEmployee],
@@ -187,21 +205,23 @@ async def write_plan(
 ) -> None:
     """Insert new people managers first, update changed rows, then link what is left."""
     progress.step(phase=SyncPhase.WRITING, to_write=len(plan.changes), written=0)
+    stamp = storage.codec.time(now)
     ids = {key: row.id for key, row in stored.items()}
     creates = [change for change in plan.changes if change.stored is None]
     unlinked: list[Change] = []
+    newest = await storage.max_id(session, target.tenant_id, target.source) if creates else 0
     for level in insertion_levels(creates):
-        rows = [_insert_row(target, change, ids, now, unlinked) for change in level]
-        ids.update(await repository.insert_employees(session, rows))
+        rows = [_insert_row(target, change, ids, stamp, unlinked) for change in level]
+        await storage.insert(session, rows)
+        inserted = await storage.ids_after(session, target.tenant_id, target.source, newest)
+        ids.update(inserted)
+        newest = max(inserted.values(), default=newest)
         progress.step(written=progress.written + len(rows))
-    updates = [_update_row(change, ids, now) for change in plan.changes if change.stored]
-    await repository.update_employees(session, updates)
+    updates = [_update_row(change, ids, stamp) for change in plan.changes if change.stored]
+    await storage.update(session, updates)
     progress.step(written=progress.written + len(updates))
-    links = [
-        {"row_id": ids[change.external_id], "manager_id": ids[str(change.manager)]}
-        for change in unlinked
-    ]
-    await repository.link_managers(session, links)
+    links = [(ids[str(change.manager)], ids[change.external_id]) for change in unlinked]
+    await storage.link(session, links)
 
 
 def insertion_levels(creates: list[Change]) -> list[list[Change]]:
@@ -233,38 +253,23 @@ def insertion_levels(creates: list[Change]) -> list[list[Change]]:
     return [level for level in levels if level]
 
 
-def _synced(values: Iterable[Any]) -> dict[str, Any]:
-    return dict(zip(SYNCED_FIELDS, values, strict=True))
-
-
 def _insert_row(
-    target: SyncTarget, change: Change, ids: dict[str, int], now: datetime, unlinked: list[Change]
-) -> dict[str, Any]:
+    target: SyncTarget, change: Change, ids: dict[str, int], stamp: Any, unlinked: list[Change]
+) -> Row:
+    """INSERT_COLUMNS order; a manager not inserted yet is linked after the last level."""
     manager = change.manager if isinstance(change.manager, str) else None
     if manager is not None and manager not in ids:
         unlinked.append(change)
-    return {
-        "tenant_id": target.tenant_id,
-        "source": target.source,
-        "external_id": change.external_id,
-        "manager_id": ids.get(manager) if manager is not None else None,
-        **_synced(change.values),
-        "last_synced_at": now,
-        "created_at": now,
-        "updated_at": now,
-    }
+    manager_id = ids.get(manager) if manager is not None else None
+    return (target.tenant_id, target.source, change.external_id, manager_id, *change.values,
+            stamp, stamp, stamp)  # fmt: skip
 
 
-def _update_row(change: Change, ids: dict[str, int], now: datetime) -> dict[str, Any]:
+def _update_row(change: Change, ids: dict[str, int], stamp: Any) -> Row:
+    """UPDATE_COLUMNS order, then the row id."""
     assert change.stored is not None
     if change.manager is KEEP:
         manager_id = change.stored.manager_id
     else:
         manager_id = ids[change.manager] if isinstance(change.manager, str) else None
-    return {
-        "row_id": change.stored.id,
-        "manager_id": manager_id,
-        **_synced(change.values),
-        "last_synced_at": now,
-        "updated_at": now,
-    }
+    return (manager_id, *change.values, stamp, stamp, change.stored.id)

@@ -58,3 +58,9 @@ async def resolve_actor(
         session, tenant_id, principal.subject, principal.email
     )
     return Actor(tenant_id, principal, employee_id, request_id)
+
+
+def system_actor(tenant_id: int, name: str) -> Actor:
+    """The actor of work the service does by itself (jobs, periodic checks), as an admin."""
+    principal = Principal(tenant=str(tenant_id), subject=name, scopes=frozenset({Scope.ADMIN}))
+    return Actor(tenant_id=tenant_id, principal=principal, employee_id=None)

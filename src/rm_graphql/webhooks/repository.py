@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql.models.webhooks import (
@@ -15,6 +16,7 @@ from rm_graphql.models.webhooks import (
     WebhookDeliveryAttempt,
     WebhookEndpoint,
 )
+from rm_graphql.paging import Window
 
 ANY_EVENT = "*"
 
@@ -131,3 +133,63 @@ async def deliveries_of_endpoint(
         .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def endpoints_of(session: AsyncSession, tenant_id: int) -> Sequence[WebhookEndpoint]:
+    rows = await session.scalars(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.tenant_id == tenant_id)
+        .order_by(WebhookEndpoint.id)
+    )
+    return rows.all()
+
+
+async def tenant_endpoint(
+    session: AsyncSession, tenant_id: int, endpoint_id: int
+) -> WebhookEndpoint | None:
+    return await session.scalar(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.id == endpoint_id
+        )
+    )
+
+
+def _delivery_conditions(tenant_id: int, status: DeliveryStatus | None) -> list[Any]:
+    conditions: list[Any] = [WebhookDelivery.tenant_id == tenant_id]
+    if status is not None:
+        conditions.append(WebhookDelivery.status == status)
+    return conditions
+
+
+async def count_deliveries(
+    session: AsyncSession, tenant_id: int, status: DeliveryStatus | None
+) -> int:
+    statement = select(func.count()).select_from(WebhookDelivery)
+    return int(await session.scalar(statement.where(*_delivery_conditions(tenant_id, status))) or 0)
+
+
+async def list_deliveries(
+    session: AsyncSession, tenant_id: int, status: DeliveryStatus | None, page: Window
+) -> Sequence[WebhookDelivery]:
+    rows = await session.scalars(
+        select(WebhookDelivery)
+        .where(*_delivery_conditions(tenant_id, status))
+        .order_by(WebhookDelivery.id.desc())
+        .offset(page.offset)
+        .limit(page.limit)
+    )
+    return rows.all()
+
+
+async def attempts_of_many(
+    session: AsyncSession, tenant_id: int, delivery_ids: Sequence[int]
+) -> Sequence[WebhookDeliveryAttempt]:
+    rows = await session.scalars(
+        select(WebhookDeliveryAttempt)
+        .where(
+            WebhookDeliveryAttempt.tenant_id == tenant_id,
+            WebhookDeliveryAttempt.delivery_id.in_(delivery_ids),
+        )
+        .order_by(WebhookDeliveryAttempt.delivery_id, WebhookDeliveryAttempt.number)
+    )
+    return rows.all()

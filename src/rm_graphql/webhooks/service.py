@@ -125,9 +125,16 @@ async def create_endpoint(
 
 
 async def enqueue_event(
-    session: AsyncSession, queue: JobQueue, tenant_id: int, event: str, payload: dict[str, Any]
+    session: AsyncSession,
+    queue: JobQueue | None,
+    tenant_id: int,
+    event: str,
+    payload: dict[str, Any],
 ) -> list[WebhookDelivery]:
-    """One PENDING delivery per subscribed endpoint; their jobs are deferred after commit."""
+    """One PENDING delivery per subscribed endpoint; their jobs are deferred after commit.
+
+    Without a queue at hand the rows alone are written; the orphan sweep defers them.
+    """
     endpoints = await repository.subscribed_endpoints(session, tenant_id, event)
     deliveries = [
         WebhookDelivery(
@@ -142,7 +149,8 @@ async def enqueue_event(
     ]
     session.add_all(deliveries)
     await session.flush()
-    queue.defer_deliveries_after_commit(session, [delivery.id for delivery in deliveries])
+    if queue is not None:
+        queue.defer_deliveries_after_commit(session, [delivery.id for delivery in deliveries])
     return deliveries
 
 

@@ -112,7 +112,10 @@ SPECS: dict[str, dict[str, Spec]] = {
         "mentee": Relation("Participant", "mentee_id"),
         "program": Relation("Program", "program_id", "program"),
     },
-    "ScoreItem": {"criterion": Special("String"), "points": Special("Float")},
+    "ScoreItem": {
+        "criterion": Column("key", T, "String"),
+        "points": Column("value", Kind.FLOAT_TEXT, "Float"),
+    },
     "Participant": {
         "id": NodeId(),
         "role": Column("role", T, "ParticipantRole"),

@@ -9,6 +9,7 @@ directory (an employee's manager) only for HR admins and program managers.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rm_graphql.graphql.fastpath.catalog import TABLES, Column, NodeId, Relation, Spec
@@ -34,10 +35,17 @@ class Variant:
 
 
 class Compiler:
+    """Builds the statement for one variant.
+
+    To-one relations become LEFT JOINs of the row they hang off (a shallow statement: SQLite's
+    parser has a small stack), lists become subqueries with joins of their own.
+    """
+
     def __init__(self, sql: SqlJson, fields: dict[str, dict[str, Spec]], variant: Variant) -> None:
         self.sql = sql
         self.fields = fields
         self.variant = variant
+        self.joins: list[str] = []  # of the FROM clause being built
         self._aliases = itertools.count(1)
 
     def statement(self, operation: Operation) -> str:
@@ -50,7 +58,8 @@ class Compiler:
             tenant=sql.param("tenant"),
         )
         data = self.object("Query", "actor", operation.root)
-        return f"WITH actor AS MATERIALIZED ({actor})\nSELECT {sql.as_text(data)} FROM actor"
+        joins = "".join(f" {join}" for join in self.joins)
+        return f"{sql.with_actor(actor)}\nSELECT {sql.as_text(data)} FROM actor{joins}"
 
     def alias(self) -> str:
         return f"r{next(self._aliases)}"
@@ -60,7 +69,7 @@ class Compiler:
 
     def field(self, type_name: str, alias: str, selected: Selected) -> str:
         if selected.name == "__typename":
-            return f"CAST({quote(type_name)} AS text)" if self.sql.is_postgres else quote(type_name)
+            return self.sql.text(quote(type_name))
         spec = self.fields.get(type_name, {}).get(selected.name)
         if spec is None:
             raise NotCovered(f"{type_name}.{selected.name}")
@@ -99,20 +108,28 @@ class Compiler:
 
     def relation(self, spec: Relation, parent: str, selected: Selected) -> str:
         if spec.rule == "directory" and not self.variant.manages_programs:
-            return "NULL"
+            return self.sql.null
         child = self.alias()
-        conditions = [
-            f"{child}.id = {parent}.{spec.column}",
-            f"{child}.tenant_id = actor.tenant_id",
-        ]
+        conditions = [f"{child}.id = {parent}.{spec.column}", f"{child}.tenant_id = actor.tenant_id"]
         if spec.rule == "program":
             conditions += self.program_visible(child)
-        return self.row(spec.returns, child, conditions, selected)
+        return self.joined(spec.returns, child, conditions, selected)
 
-    def row(self, type_name: str, alias: str, conditions: list[str], selected: Selected) -> str:
+    def joined(self, type_name: str, alias: str, conditions: list[str], selected: Selected) -> str:
+        """The object of a LEFT JOINed row, null when no row matched."""
+        self.joins.append(f"LEFT JOIN {TABLES[type_name]} {alias} ON {' AND '.join(conditions)}")
         body = self.object(type_name, alias, selected.children)
-        where = " AND ".join(conditions)
-        return self.sql.sub(f"SELECT {body} FROM {TABLES[type_name]} {alias} WHERE {where}")
+        return self.sql.nullable(f"{alias}.id IS NOT NULL", body)
+
+    def aggregate(self, element: Callable[[], str], source: str, alias: str, order: str) -> str:
+        """SELECT <array of element> FROM <source> alias + the joins the element needs."""
+        outer, self.joins = self.joins, []
+        try:
+            array = self.sql.array(element(), order)
+            joins = "".join(f" {join}" for join in self.joins)
+        finally:
+            self.joins = outer
+        return self.sql.sub(f"SELECT {array} FROM {source} {alias}{joins}")
 
     def rows(
         self, type_name: str, conditions: list[str], order: str, selected: Selected, page: str = ""
@@ -122,21 +139,22 @@ class Compiler:
         where = " AND ".join(conditions).format(a=alias)
         ordering = order.format(a=alias)
         inner = f"SELECT * FROM {TABLES[type_name]} {alias} WHERE {where} ORDER BY {ordering}{page}"
-        element = self.object(type_name, alias, selected.children)
-        return self.sql.sub(f"SELECT {self.sql.array(element, ordering)} FROM ({inner}) {alias}")
+        return self.aggregate(
+            lambda: self.object(type_name, alias, selected.children), f"({inner})", alias, ordering
+        )
 
 
 def _program(compiler: Compiler, _alias: str, selected: Selected) -> str:
     assert selected.site is not None
     if compiler.variant.sites[selected.site] == "null":
-        return "NULL"
+        return compiler.sql.null
     program = compiler.alias()
     conditions = [
         f"{program}.id = {compiler.sql.param(f's{selected.site}_id')}",
         f"{program}.tenant_id = actor.tenant_id",
         *compiler.program_visible(program),
     ]
-    return compiler.row("Program", program, conditions, selected)
+    return compiler.joined("Program", program, conditions, selected)
 
 
 def _me(compiler: Compiler, _alias: str, selected: Selected) -> str:
@@ -144,8 +162,7 @@ def _me(compiler: Compiler, _alias: str, selected: Selected) -> str:
 
 
 def _subject(compiler: Compiler, _alias: str, _selected: Selected) -> str:
-    placeholder = compiler.sql.param("subject")
-    return f"CAST({placeholder} AS text)" if compiler.sql.is_postgres else placeholder
+    return compiler.sql.text(compiler.sql.param("subject"))
 
 
 def _scopes(compiler: Compiler, _alias: str, _selected: Selected) -> str:
@@ -163,18 +180,15 @@ def _my_pairs(compiler: Compiler, _alias: str, selected: Selected) -> str:
 
 
 def _score_breakdown(compiler: Compiler, alias: str, selected: Selected) -> str:
-    sql, members = compiler.sql, []
-    for child in selected.children:
-        if child.name == "__typename":
-            members.append((child.key, compiler.field("ScoreItem", "b", child)))
-        elif child.name == "criterion":
-            members.append((child.key, "b.key"))
-        else:
-            members.append((child.key, sql.text_float("b.value")))
-    inner = f"SELECT key, value FROM {sql.json_members(f'{alias}.score_breakdown')}"
-    ordered = f"{inner} ORDER BY {sql.key_order('key')}"
-    return sql.sub(
-        f"SELECT {sql.array(sql.obj(members), sql.key_order('b.key'))} FROM ({ordered}) b"
+    """Pair.score_breakdown's members as ScoreItems, sorted by criterion (ScoreItem: key, value)."""
+    sql, item = compiler.sql, compiler.alias()
+    members = f"SELECT key, value FROM {sql.json_members(f'{alias}.score_breakdown')}"
+    ordered = f"({members} ORDER BY {sql.key_order('key')})"
+    return compiler.aggregate(
+        lambda: compiler.object("ScoreItem", item, selected.children),
+        ordered,
+        item,
+        sql.key_order(f"{item}.key"),
     )
 
 

@@ -64,18 +64,22 @@ def _edges(compiler: Compiler, conditions: list[str], selected: Selected, page: 
     where = " AND ".join(conditions).format(a=alias)
     order = PAIR_ORDER.format(a=alias)
     inner = (
-        f"SELECT {alias}.*, row_number() OVER (ORDER BY {order}) - 1 AS rn "
-        f"FROM pairs {alias} WHERE {where} ORDER BY {order}{page}"
+        f"(SELECT {alias}.*, row_number() OVER (ORDER BY {order}) - 1 AS rn "
+        f"FROM pairs {alias} WHERE {where} ORDER BY {order}{page})"
     )
-    members = []
-    for child in selected.children:
-        if child.name == "cursor":
-            members.append((child.key, sql.cursor(f"{alias}.rn")))
-        elif child.name == "node":
-            members.append((child.key, compiler.object("Pair", alias, child.children)))
-        else:
-            members.append((child.key, compiler.field("PairEdge", alias, child)))
-    return sql.sub(f"SELECT {sql.array(sql.obj(members), order)} FROM ({inner}) {alias}")
+
+    def edge() -> str:
+        members = []
+        for child in selected.children:
+            if child.name == "cursor":
+                members.append((child.key, sql.cursor(f"{alias}.rn")))
+            elif child.name == "node":
+                members.append((child.key, compiler.object("Pair", alias, child.children)))
+            else:
+                members.append((child.key, compiler.field("PairEdge", alias, child)))
+        return sql.obj(members)
+
+    return compiler.aggregate(edge, inner, alias, order)
 
 
 def _page_info(compiler: Compiler, selected: Selected, total: str, site: int) -> str:
@@ -85,8 +89,8 @@ def _page_info(compiler: Compiler, selected: Selected, total: str, site: int) ->
     values = {
         "hasNextPage": sql.boolean(f"{offset} + {count} < {total}"),
         "hasPreviousPage": sql.boolean(f"{offset} > 0"),
-        "startCursor": f"CASE WHEN {count} > 0 THEN {sql.cursor(offset)} END",
-        "endCursor": f"CASE WHEN {count} > 0 THEN {sql.cursor(f'{offset} + {count} - 1')} END",
+        "startCursor": sql.nullable(f"{count} > 0", sql.cursor(offset)),
+        "endCursor": sql.nullable(f"{count} > 0", sql.cursor(f"{offset} + {count} - 1")),
     }
     members = [
         (child.key, values.get(child.name) or compiler.field("PageInfo", "", child))

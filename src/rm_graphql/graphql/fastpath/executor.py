@@ -32,7 +32,7 @@ from rm_graphql.graphql.fastpath.sqljson import SqlJson, for_dialect
 logger = logging.getLogger(__name__)
 
 CACHE_SIZE = 1024
-KEPT_CONNECTIONS = 4  # per process: enough to keep PostgreSQL busy on a few cores
+KEPT_CONNECTIONS = 10  # per process, as PostGraphile's default pool; requests beyond wait
 # Extensions whose work the fast path does itself (validation, limits, metrics) or does not
 # need (caches, masking: a fast answer has no errors; one transaction: one statement).
 KNOWN_EXTENSIONS = frozenset(
@@ -107,6 +107,14 @@ class FastPath:
             sql = Compiler(self.sql, self.fields, variant).statement(prepared.operation)
             prepared.statements[variant] = sql
         return sql
+
+    @property
+    def statements(self) -> int:
+        """Statements run by the fast path (one per answered or attempted request)."""
+        return self.connections.statements
+
+    async def close(self) -> None:
+        await self.connections.close()
 
     async def execute(
         self,
