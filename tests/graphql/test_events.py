@@ -213,3 +213,33 @@ async def test_a_session_resets_the_idle_clock(database: Database) -> None:
     async with database.transaction() as session:
         await check_idle_pairs(session, None, datetime.now(UTC))
     assert await _events(database, seeded.mentors[0].tenant_id) == []
+
+
+async def test_feedback_falls_due_once_after_a_held_session(database: Database) -> None:
+    from rm_graphql.engagement.jobs import request_feedback
+    from rm_graphql.models import MentoringSession
+
+    seeded = await seed_program(database, new_tenant())
+    pair_id = await _active_pair(database, seeded, quiet_days=3)
+    async with database.transaction() as session:
+        session.add(
+            MentoringSession(
+                tenant_id=seeded.mentors[0].tenant_id,
+                pair_id=pair_id,
+                starts_at=datetime.now(UTC) - timedelta(hours=3),
+                duration_minutes=30,
+                status="COMPLETED",
+            )
+        )
+        session.add(
+            MentoringSession(
+                tenant_id=seeded.mentors[0].tenant_id,
+                pair_id=pair_id,
+                starts_at=datetime.now(UTC) + timedelta(days=2),
+                duration_minutes=30,
+            )
+        )
+    for _ in range(2):
+        async with database.transaction() as session:
+            await request_feedback(session, None, datetime.now(UTC))
+    assert await _events(database, seeded.mentors[0].tenant_id) == ["feedback.due"]

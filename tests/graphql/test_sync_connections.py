@@ -68,13 +68,14 @@ def test_bad_input_is_a_typed_validation_error_and_names_are_unique(
 ) -> None:
     fake, base_url = bamboo
     admin = sync_app.token(new_tenant(), "hr@example.com", "rm:admin")
-    broken = {"name": "no spaces allowed", "kind": "BAMBOOHR", "options": {"timeout": "soon"},
+    broken = {"name": "no spaces allowed", "kind": "BAMBOOHR",
+              "options": {"timeout": "soon", "apiKey": "not here"},
               "credentials": {}, "webhookSecret": "short"}  # fmt: skip
     result = sync_app.query(CREATE, {"input": broken}, token=admin)["createHrisConnection"]
     assert result["__typename"] == "ValidationError"
     paths = {".".join(field["path"]) for field in result["fields"]}
     assert paths == {"options.company", "credentials.api_key", "options.timeout", "name",
-                     "webhookSecret"}  # fmt: skip
+                     "webhookSecret", "options.apiKey"}  # fmt: skip
     create_connection(sync_app, admin, bamboo_input(fake, base_url))
     again = sync_app.query(CREATE, {"input": bamboo_input(fake, base_url)}, token=admin)
     assert again["createHrisConnection"]["__typename"] == "Conflict"

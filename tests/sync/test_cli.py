@@ -17,15 +17,17 @@ from sqlalchemy import select as sql_select
 
 from rm_graphql import migrate
 from rm_graphql.config import load_settings
-from rm_graphql.db import Database
+from rm_graphql.db import Database, create_engine
 from rm_graphql.models import SyncRun, Tenant
 from rm_graphql.models.enums import ConnectionKind
-from rm_graphql.sync import runs
+from rm_graphql.security import secret_box
+from rm_graphql.sync import connections, runs
 from rm_graphql.sync.sources import SourceConfig
 from rm_graphql.testing import FakeBambooHR, FakeSCIM, FakeWorkday, Organisation, running_server
+from tests.support.people import create_tenant
 
 from .conftest import Fake
-from .support import employee_state
+from .support import admin, employee_state
 from .test_rules import export, person
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,7 +126,36 @@ def test_workday_scim_and_csv_sources(sqlite_env: dict[str, str], tmp_path: Path
     assert summary(result)["created"] == 2
 
 
-async def read_until(process: asyncio.subprocess.Process, marker: str) -> str:
+async def test_a_stored_connection_by_name(sqlite_env: dict[str, str], bamboo: Fake) -> None:
+    fake, base_url = bamboo
+    tenant = tenant_slug()
+    asyncio.run(store_connection(sqlite_env["RM_DATABASE_URL"], tenant, fake, base_url))
+    result = rm_sync(sqlite_env, "--connection", "hr", "--tenant", tenant, "--json")
+    assert summary(result)["created"] == len(fake.org.current())
+    again = rm_sync(sqlite_env, "--connection", "hr", "--tenant", tenant, "--incremental", "--json")
+    assert summary(again)["unchanged"] >= 1
+    missing = rm_sync(sqlite_env, "--connection", "nope", "--tenant", tenant)
+    assert missing.returncode == 1
+    assert "no HRIS connection named 'nope'" in missing.stderr
+
+
+async def store_connection(url: str, slug: str, fake: FakeBambooHR, base_url: str) -> None:
+    """A stored API-key connection named "hr", written the way the API writes it."""
+    settings = load_settings(database_url=url)
+    database = Database(create_engine(url))
+    spec = connections.ConnectionSpec(
+        name="hr", kind=ConnectionKind.BAMBOOHR, base_url=base_url,
+        options={"company": fake.company}, credentials={"api_key": fake.api_key},
+    )  # fmt: skip
+    try:
+        async with database.transaction() as session:
+            tenant = await create_tenant(session, slug)
+            await connections.create_connection(session, admin(tenant), secret_box(settings), spec)
+    finally:
+        await database.dispose()
+
+
+def read_until(process: asyncio.subprocess.Process, marker: str) -> str:
     """Read the process's stderr until a line containing `marker` arrives."""
     assert process.stderr is not None
     seen = ""

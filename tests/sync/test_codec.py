@@ -17,7 +17,7 @@ from .support import sync, writes_to_employees
 
 TRICKY = [
     {"zeta": 1, "a": True, "bb": ["Français", "日本語"], "ab": None, "é": "x"},
-    ["quote \" and back\\slash", "tab\tnew\nline", "\u0001", "😀", ""],
+    ['quote " and back\\slash', "tab\tnew\nline", "\u0001", "😀", ""],
     {"nested": {"long key": [1, 2, {"k": False}], "s": "ü"}},
     [],
     {},
@@ -45,7 +45,9 @@ async def test_rows_stored_in_another_form_are_unchanged_not_rewritten(
         f"{column} = {json_value.format(':' + column)}" for column in ("languages", "skills")
     )
     await session.execute(
-        text(f"UPDATE employees SET {assignments} WHERE tenant_id = :tenant AND external_id = '101'"),
+        text(
+            f"UPDATE employees SET {assignments} WHERE tenant_id = :tenant AND external_id = '101'"
+        ),
         {"languages": '["English"]', "skills": '["Strategy","SQL"]', "tenant": tenant.id},
     )
     fake, _ = bamboo

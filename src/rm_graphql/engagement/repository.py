@@ -283,3 +283,20 @@ async def upsert_assessment(
         },
     )
     return (await session.execute(upsert.returning(*ASSESSMENT_COLUMNS))).one()
+
+
+async def sessions_awaiting_feedback(
+    session: AsyncSession, held_before: datetime, held_after: datetime
+) -> Sequence[MentoringSession]:
+    """Held sessions (any tenant) whose feedback request has not gone out yet."""
+    rows = await session.scalars(
+        select(MentoringSession)
+        .where(
+            MentoringSession.status == SessionStatus.COMPLETED,
+            MentoringSession.feedback_requested_at.is_(None),
+            MentoringSession.starts_at < held_before,
+            MentoringSession.starts_at >= held_after,
+        )
+        .order_by(MentoringSession.id)
+    )
+    return rows.all()

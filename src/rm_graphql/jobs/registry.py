@@ -24,7 +24,11 @@ CheckHandler = Callable[[AsyncSession, "JobQueue", datetime], Awaitable[None]]
 
 # Modules that register their handlers into `default_registry` when imported, e.g.
 # "rm_graphql.pairing.jobs"; each worker imports them before it starts.
-HANDLER_MODULES: tuple[str, ...] = ("rm_graphql.pairing.jobs", "rm_graphql.sync.jobs")
+HANDLER_MODULES: tuple[str, ...] = (
+    "rm_graphql.engagement.jobs",
+    "rm_graphql.pairing.jobs",
+    "rm_graphql.sync.jobs",
+)
 
 
 class RegistryError(Exception):

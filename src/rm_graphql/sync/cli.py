@@ -23,7 +23,7 @@ from rm_graphql.sync.report import ProgressDisplay, print_report, report_json
 from rm_graphql.sync.service import SyncError
 from rm_graphql.sync.sources import SourceConfig, problems
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 KINDS = {kind.value.lower(): kind for kind in ConnectionKind}
 
 
@@ -165,7 +165,10 @@ async def _run(args: argparse.Namespace, settings: Settings, config: SourceConfi
     if args.json:
         print(json.dumps(report_json(report), indent=2, default=str))
     else:
-        print_report(Console(), report, show=args.show)
+        # Piped output keeps whole lines: scripts and logs grep them.
+        print_report(
+            Console() if sys.stdout.isatty() else Console(width=200), report, show=args.show
+        )
     return 0 if report.error is None else 1
 
 

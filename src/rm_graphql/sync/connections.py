@@ -23,6 +23,7 @@ from rm_graphql.tenancy.service import Actor
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MIN_WEBHOOK_SECRET = 16
+SECRET_NAME = re.compile(r"(?i)secret|password|token|api[_-]?key|credential")
 
 
 @dataclass
@@ -74,6 +75,10 @@ def _check(spec: ConnectionSpec, config: SourceConfig) -> None:
         found.append(FieldProblem(("webhookSecret",), f"needs {MIN_WEBHOOK_SECRET}+ characters"))
     if spec.schedule_cron and len(spec.schedule_cron.split()) != 5:
         found.append(FieldProblem(("scheduleCron",), "must have five cron fields"))
+    for key in config.options:
+        if SECRET_NAME.search(key):
+            message = "options are shown to admins: put secrets in credentials"
+            found.append(FieldProblem(("options", key), message))
     if found:
         raise ValidationFailed(found)
 
