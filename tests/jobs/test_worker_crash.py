@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from rm_graphql.config import Settings
 from rm_graphql.db import Database
+from rm_graphql.jobs.config import SLOW_QUEUE
 from rm_graphql.jobs.registry import RUN_SYNC
 from rm_graphql.jobs.runs import RunRef
 from rm_graphql.jobs.tasks import requeue_stalled_jobs
@@ -130,7 +131,10 @@ async def test_stalled_jobs_are_requeued_unless_a_newer_one_holds_the_queueing_l
         worker_id = await manager.register_worker()
         for run in (stale, lonely):
             await queue.defer_run(RunRef.of(run))
-        taken = [await manager.fetch_job(queues=None, worker_id=worker_id) for _ in range(2)]
+        # Only the run jobs: earlier workers in this module may have left periodic ones queued.
+        taken = [
+            await manager.fetch_job(queues=[SLOW_QUEUE], worker_id=worker_id) for _ in range(2)
+        ]
         assert await queue.defer_run(RunRef.of(newer)) is not None  # `stale` runs: allowed
         await manager.unregister_worker(worker_id)  # the worker vanished mid-job
         assert await requeue_stalled_jobs(manager, stalled_seconds=2) == 2
