@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -23,6 +24,8 @@ from rm_graphql.graphql.federation import federation_schema
 from rm_graphql.graphql.schema import schema
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+logger = logging.getLogger(__name__)
 
 
 def request_id(request: Request | WebSocket) -> str:
@@ -79,10 +82,16 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """Covered queries are answered by one compiled SQL statement; the rest as before."""
         if self.fast_path is not None:
-            result = await self.fast_path.execute(
-                context.principal, request_data.query, request_data.operation_name,
-                request_data.variables,
-            )  # fmt: skip
+            try:
+                result = await self.fast_path.execute(
+                    context.principal, request_data.query, request_data.operation_name,
+                    request_data.variables,
+                )  # fmt: skip
+            except Exception:
+                # The compiled path is an optimisation: whatever it trips on, normal execution
+                # answers, so it can never turn a valid request into a 500.
+                logger.exception("fast path failed (request %s); falling back", context.request_id)
+                result = None
             if result is not None:
                 return result
         return await super().execute_single(

@@ -9,6 +9,7 @@ client accepts it (else `application/json`).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +20,8 @@ from rm_graphql.auth.middleware import principal_from_scope
 from rm_graphql.graphql.fastpath.executor import FastPath
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+logger = logging.getLogger(__name__)
 
 
 async def _body(receive: Receive) -> bytes:
@@ -68,12 +71,17 @@ async def serve(fast_path: FastPath, scope: Scope, receive: Receive, send: Send)
         request = None
     if not isinstance(request, dict) or not isinstance(request.get("extensions"), dict | None):
         return _replay(body, receive)
-    data = await fast_path.answer(
-        principal_from_scope(scope),
-        request.get("query"),
-        request.get("operationName"),
-        request.get("variables"),
-    )
+    try:
+        data = await fast_path.answer(
+            principal_from_scope(scope),
+            request.get("query"),
+            request.get("operationName"),
+            request.get("variables"),
+        )
+    except Exception:
+        # The compiled path is an optimisation: whatever it trips on, normal execution answers.
+        logger.exception("fast path failed; falling back to normal execution")
+        data = None
     if data is None:
         return _replay(body, receive)
     await _respond(send, ('{"data":' + data + "}").encode(), headers.get("accept", ""))
