@@ -50,6 +50,10 @@ check-schema: setup ## fail when schema/schema.graphql differs from the code
 
 bench: setup ## run the benchmarks (see docs/benchmarks.md)
 	$(BIN)/python -m bench.matching
+	$(BIN)/python -m bench.sync
+	$(BIN)/python -m bench.jobs
+	$(BIN)/python -m bench.kpis
+	$(BIN)/python -m bench.graphql
 
 ci: ## what CI runs
 	bash .ci/run

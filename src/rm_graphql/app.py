@@ -20,6 +20,7 @@ from rm_graphql.graphql.view import GraphQLView
 from rm_graphql.jobs.worker import embedded_worker
 from rm_graphql.observability import RequestIdMiddleware, metrics
 from rm_graphql.security import protect
+from rm_graphql.sync.webhooks import receive_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ def create_app(
             Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            # Signed by the HRIS, not by a bearer token (see rm_graphql.sync.webhooks).
+            Route("/webhooks/{connection}", receive_webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

@@ -14,6 +14,7 @@ from rich.console import Console
 from rm_graphql import __version__
 from rm_graphql.config import ConfigError, Settings, load_settings
 from rm_graphql.observability import configure_logging
+from rm_graphql.sync.cli import add_sync_commands
 
 console = Console(stderr=True)
 SCHEMA_PATH = Path("schema/schema.graphql")
@@ -185,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--check", action="store_true", help="fail if the file differs")
     export.set_defaults(handler=cmd_export_schema)
     _add_operations(commands)
+    add_sync_commands(commands)
     return parser
 
 

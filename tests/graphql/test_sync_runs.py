@@ -113,3 +113,38 @@ def test_a_run_whose_source_drops_fields_fails_with_the_reason(sync_app: Api, ba
     assert "customSkills" in failed["error"]
     assert failed["progress"]["phase"] == "FAILED"
     assert sync_app.query(EMPLOYEE_COUNT, token=token)["employees"]["totalCount"] == 0
+
+
+async def test_progress_streams_over_graphql_transport_ws(sync_app: Api, bamboo: Fake) -> None:
+    import asyncio
+    import json
+
+    import websockets
+
+    token, connection, _tenant = connect(sync_app, bamboo, "rm:sync")
+    queued = trigger(sync_app, token, connection)
+    url = sync_app.base_url.replace("http", "ws") + "/graphql"
+    query = "subscription($id: ID!) { syncRunProgress(runId: $id) { status createdCount } }"
+    seen = []
+    async with websockets.connect(
+        url,
+        subprotocols=["graphql-transport-ws"],
+        additional_headers={"Authorization": f"Bearer {token}"},
+    ) as socket:  # type: ignore[list-item]
+        await socket.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        await socket.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": {"id": queued["id"]}},
+                }
+            )
+        )
+        while (message := json.loads(await asyncio.wait_for(socket.recv(), 60)))[
+            "type"
+        ] != "complete":
+            seen.append(message["payload"]["data"]["syncRunProgress"])
+    assert seen[-1]["status"] == "SUCCEEDED"
+    assert seen[-1]["createdCount"] > 0

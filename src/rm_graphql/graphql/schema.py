@@ -27,7 +27,7 @@ from rm_graphql.pairing.types import PairingMutations, PairingQueries, PairingSu
 from rm_graphql.people.types import PeopleMutations, PeopleQueries
 from rm_graphql.privacy.types import PrivacyMutations
 from rm_graphql.programs.types import ProgramMutations, ProgramQueries
-from rm_graphql.sync.types import SyncMutations, SyncQueries
+from rm_graphql.sync.types import SyncMutations, SyncQueries, SyncSubscriptions
 from rm_graphql.webhooks.types import WebhookMutations, WebhookQueries
 
 MAX_DEPTH = 12
@@ -58,7 +58,7 @@ MUTATION_TYPES: tuple[type, ...] = (
 )
 
 
-SUBSCRIPTION_TYPES: tuple[type, ...] = (PairingSubscriptions,)
+SUBSCRIPTION_TYPES: tuple[type, ...] = (PairingSubscriptions, SyncSubscriptions)
 
 
 def root_types() -> tuple[type, type, type]:

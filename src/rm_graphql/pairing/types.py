@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Self, cast
@@ -20,6 +19,7 @@ from rm_graphql.graphql.loading import by_id_loader
 from rm_graphql.graphql.mutations import mutate
 from rm_graphql.graphql.relay import Connection, PageArgs, db_id, paginate
 from rm_graphql.graphql.selection import Tree, node_tree
+from rm_graphql.graphql.watch import watch_run
 from rm_graphql.models import MatchingRun, Pair, PairRule
 from rm_graphql.paging import Window
 from rm_graphql.pairing import matching, service
@@ -407,10 +407,6 @@ class PairingMutations:
         return await mutate(info.context, service.cancel, PairType.from_row, pair_id, input.reason)
 
 
-FINISHED_RUNS = {"SUCCEEDED", "FAILED", "CANCELLED"}
-POLL_SECONDS = 0.5
-
-
 @strawberry.type
 class PairingSubscriptions:
     @strawberry.subscription(
@@ -420,16 +416,7 @@ class PairingSubscriptions:
         self, info: Info[Context, None], run_id: relay.GlobalID
     ) -> AsyncGenerator[MatchingRunType, None]:
         key = db_id(run_id, "MatchingRun")
-        last: tuple[object, ...] | None = None
-        while True:
-            rows = await info.context.poll(service.runs_by_ids, [key])
-            if not rows:
-                return
-            run = MatchingRunType.from_row(rows[0])
-            state = (run.status, run.progress, run.finished_at)
-            if state != last:
-                last = state
-                yield run
-            if run.status.value in FINISHED_RUNS:
-                return
-            await asyncio.sleep(POLL_SECONDS)
+        async for run in watch_run(
+            info.context, service.runs_by_ids, key, MatchingRunType.from_row
+        ):
+            yield run

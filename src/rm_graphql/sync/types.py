@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Self, cast
 
@@ -19,6 +19,7 @@ from rm_graphql.graphql.errors import ErrorType
 from rm_graphql.graphql.loading import by_id_loader
 from rm_graphql.graphql.mutations import mutate
 from rm_graphql.graphql.relay import Connection, PageArgs, db_id, paginate
+from rm_graphql.graphql.watch import watch_run
 from rm_graphql.models import HrisConnection
 from rm_graphql.models.enums import ConnectionKind, SyncMode
 from rm_graphql.paging import Window
@@ -305,3 +306,16 @@ class SyncMutations:
             info.context, runs.trigger_sync, SyncRunType.from_row, connection_id,
             input.mode, input.dry_run, _deferrer(info.context),
         )  # fmt: skip
+
+
+@strawberry.type
+class SyncSubscriptions:
+    @strawberry.subscription(
+        description="The sync run each time its state changes, until it has finished."
+    )
+    async def sync_run_progress(
+        self, info: Info[Context, None], run_id: relay.GlobalID
+    ) -> AsyncGenerator[SyncRunType, None]:
+        key = db_id(run_id, "SyncRun")
+        async for run in watch_run(info.context, runs.runs_by_ids, key, SyncRunType.from_row):
+            yield run
