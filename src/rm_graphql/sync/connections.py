@@ -18,6 +18,7 @@ from rm_graphql.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from rm_graphql.models import HrisConnection
 from rm_graphql.models.enums import ConnectionKind
 from rm_graphql.sync import repository
+from rm_graphql.sync.schedule import valid_schedule
 from rm_graphql.sync.sources import TOKEN_KEY, SourceConfig, problems
 from rm_graphql.tenancy.service import Actor
 
@@ -73,8 +74,8 @@ def _check(spec: ConnectionSpec, config: SourceConfig) -> None:
         found.append(FieldProblem(("name",), "1-64 letters, digits, '.', '_' or '-'"))
     if spec.webhook_secret and len(spec.webhook_secret) < MIN_WEBHOOK_SECRET:
         found.append(FieldProblem(("webhookSecret",), f"needs {MIN_WEBHOOK_SECRET}+ characters"))
-    if spec.schedule_cron and len(spec.schedule_cron.split()) != 5:
-        found.append(FieldProblem(("scheduleCron",), "must have five cron fields"))
+    if spec.schedule_cron and not valid_schedule(spec.schedule_cron):
+        found.append(FieldProblem(("scheduleCron",), "must be a five-field cron expression"))
     for key in config.options:
         if SECRET_NAME.search(key):
             message = "options are shown to admins: put secrets in credentials"

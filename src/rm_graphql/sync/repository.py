@@ -154,6 +154,16 @@ async def connection_by_name(
     return await session.scalar(statement)
 
 
+async def scheduled_connections(session: AsyncSession) -> Sequence[HrisConnection]:
+    """Enabled connections of every tenant that sync on a schedule."""
+    rows = await session.scalars(
+        select(HrisConnection)
+        .where(HrisConnection.enabled.is_(True), HrisConnection.schedule_cron.is_not(None))
+        .order_by(HrisConnection.id)
+    )
+    return rows.all()
+
+
 async def connections(session: AsyncSession, tenant_id: int) -> Sequence[HrisConnection]:
     statement = (
         select(HrisConnection)
