@@ -55,6 +55,26 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rotate_secrets(_args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from rm_graphql.db import Database
+    from rm_graphql.rotation import rotate_secrets
+    from rm_graphql.security import secret_box
+
+    async def rotate() -> int:
+        database = Database.from_settings(settings)
+        try:
+            async with database.transaction() as session:
+                return await rotate_secrets(session, secret_box(settings))
+        finally:
+            await database.dispose()
+
+    changed = asyncio.run(rotate())
+    console.print(f"Re-encrypted {changed} secret(s) under the newest key")
+    return 0
+
+
 def cmd_export_schema(args: argparse.Namespace, _settings: Settings) -> int:
     from rm_graphql.graphql.schema import schema
 
@@ -180,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--email", help="email claim (defaults to none)")
     token.add_argument("--lifetime", type=int, default=3600, help="seconds (default 3600)")
     token.set_defaults(handler=cmd_token)
+
+    rotate = commands.add_parser(
+        "rotate-secrets", help="re-encrypt stored secrets under the newest RM_ENCRYPTION_KEYS key"
+    )
+    rotate.set_defaults(handler=cmd_rotate_secrets)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL contract")
     export.add_argument("--output", type=Path, default=SCHEMA_PATH)

@@ -180,3 +180,16 @@ async def connections_by_ids(
         HrisConnection.tenant_id == tenant_id, HrisConnection.id.in_(ids)
     )
     return (await session.scalars(statement)).all()
+
+
+async def connections_with_secrets(session: AsyncSession) -> Sequence[HrisConnection]:
+    """Every tenant's connections that hold encrypted credentials or a webhook secret."""
+    rows = await session.scalars(
+        select(HrisConnection)
+        .where(
+            HrisConnection.credentials_encrypted.is_not(None)
+            | HrisConnection.webhook_secret_encrypted.is_not(None)
+        )
+        .order_by(HrisConnection.id)
+    )
+    return rows.all()

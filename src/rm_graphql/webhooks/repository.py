@@ -193,3 +193,8 @@ async def attempts_of_many(
         .order_by(WebhookDeliveryAttempt.delivery_id, WebhookDeliveryAttempt.number)
     )
     return rows.all()
+
+
+async def all_endpoints(session: AsyncSession) -> Sequence[WebhookEndpoint]:
+    """Every tenant's endpoints (for key rotation)."""
+    return (await session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id))).all()
