@@ -49,12 +49,12 @@ def wrk(url: str, lua: str, connections: int, seconds: float) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(lua)
     threads = 2 if connections > 1 else 1
+    duration = f"-d{max(1, round(seconds))}s"
+    command = [binary, f"-t{threads}", f"-c{connections}", duration, "--timeout", "30s"]
     try:
-        output = subprocess.run(
-            [binary, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
-             "-s", handle.name, url],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
+        run = subprocess.run([*command, "-s", handle.name, url], capture_output=True, text=True)
+        output = run.stdout
+        run.check_returncode()
     finally:
         Path(handle.name).unlink()
     line = next(line for line in output.splitlines() if line.startswith("WRK "))

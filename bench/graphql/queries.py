@@ -128,52 +128,23 @@ class Operation:
     peer_shape: Callable[[dict[str, Any]], Any]
 
 
+def _name_of(root: str) -> Callable[[dict[str, Any]], Any]:
+    def shape(data: dict[str, Any]) -> Any:
+        return data[root]["name"]
+
+    return shape
+
+
 def operations(fixture: Fixture) -> list[Operation]:
     """The dashboard (100 pairs, and all pairs), `program { name }` and `me`."""
-    ours_id = {"id": to_base64("Program", fixture.program_id)}
-    peer_id = {"id": fixture.program_id}
-    name_shape: Callable[[str], Callable[[dict[str, Any]], Any]] = lambda key: (
-        lambda d: d[key]["name"]
-    )  # noqa: E731
+    ours, peer = {"id": to_base64("Program", fixture.program_id)}, {"id": fixture.program_id}
+    dashboard = (_ours_dashboard, _peer_dashboard)
     return [
-        Operation(
-            "dashboard 100",
-            OURS_DASHBOARD,
-            ours_id,
-            PEER_DASHBOARD,
-            peer_id,
-            "admin",
-            _ours_dashboard,
-            _peer_dashboard,
-        ),
-        Operation(
-            f"dashboard {fixture.pairs}",
-            _our_pages(fixture.pairs),
-            ours_id,
-            PEER_DASHBOARD_ALL,
-            peer_id,
-            "admin",
-            _ours_dashboard,
-            _peer_dashboard,
-        ),
-        Operation(
-            "program { name }",
-            OURS_NAME,
-            ours_id,
-            PEER_NAME,
-            peer_id,
-            "admin",
-            name_shape("program"),
-            name_shape("programById"),
-        ),
-        Operation(
-            "me",
-            OURS_ME,
-            {},
-            PEER_ME,
-            {"employee": fixture.me_employee_id},
-            "participant",
-            _ours_me,
-            _peer_me,
-        ),
-    ]
+        Operation("dashboard 100", OURS_DASHBOARD, ours, PEER_DASHBOARD, peer, "admin", *dashboard),
+        Operation(f"dashboard {fixture.pairs}", _our_pages(fixture.pairs), ours,
+                  PEER_DASHBOARD_ALL, peer, "admin", *dashboard),
+        Operation("program { name }", OURS_NAME, ours, PEER_NAME, peer, "admin",
+                  _name_of("program"), _name_of("programById")),
+        Operation("me", OURS_ME, {}, PEER_ME, {"employee": fixture.me_employee_id},
+                  "participant", _ours_me, _peer_me),
+    ]  # fmt: skip

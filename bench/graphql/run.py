@@ -62,7 +62,9 @@ def _tokens(key_dir: Path, fixture: Fixture) -> dict[str, str]:
 
 def _post(url: str, query: str, variables: dict[str, Any], token: str | None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = httpx.post(url, json={"query": query, "variables": variables}, headers=headers, timeout=120)
+    response = httpx.post(
+        url, json={"query": query, "variables": variables}, headers=headers, timeout=120
+    )
     body = response.json()
     if response.status_code != 200 or body.get("errors"):
         raise SystemExit(f"{url}: {response.status_code} {body.get('errors')}")
@@ -113,8 +115,11 @@ def _print_floor(fixture: Fixture, ops: list[Operation]) -> dict[str, Any]:
     for operation in ops[:2]:
         result = floor.measure(operation.ours, operation.ours_variables, root, runs=20)
         per_field = result.execute_ms * 1000 / result.leaf_fields
-        print(f"  {operation.name:<16} {result.leaf_fields:>5} leaf fields: execute "
-              f"{result.execute_ms:6.2f} ms ({per_field:.1f} µs/field), json {result.encode_ms:.2f} ms")  # fmt: skip
+        print(
+            f"  {operation.name:<16} {result.leaf_fields:>5} leaf fields: execute "
+            f"{result.execute_ms:6.2f} ms ({per_field:.1f} µs/field), "
+            f"json {result.encode_ms:.2f} ms"
+        )
         report[operation.name] = asdict(result)
     return report
 
@@ -132,9 +137,11 @@ def _print_table(rows: list[Row]) -> None:
             if row.failures == other.failures == 0
             else f"  (failures {row.failures}/{other.failures})"
         )
-        print(f"{row.operation:<18}{row.workers:>2}{row.connections:>5} | {row.system:<20}"
-              f"{row.rps:>9.1f}{row.p50_ms:>9.2f}{row.p99_ms:>9.2f} | {other.rps:>16.1f}"
-              f"{other.p50_ms:>8.2f}{other.p99_ms:>8.2f} | {row.rps / other.rps:5.2f}x{flag}")  # fmt: skip
+        print(
+            f"{row.operation:<18}{row.workers:>2}{row.connections:>5} | {row.system:<20}"
+            f"{row.rps:>9.1f}{row.p50_ms:>9.2f}{row.p99_ms:>9.2f} | {other.rps:>16.1f}"
+            f"{other.p50_ms:>8.2f}{other.p99_ms:>8.2f} | {row.rps / other.rps:5.2f}x{flag}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,6 +65,8 @@ def create_app(
         async with embedded_worker(settings, database, run_worker=run_worker) as queue:
             app.state.jobs = queue
             yield
+        if graphql.fast_path is not None:
+            await graphql.fast_path.close()
         if owns_database:
             await database.dispose()
 

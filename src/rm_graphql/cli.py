@@ -43,12 +43,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from rm_graphql.app import create_app
+    from rm_graphql.graphql.fastpath.runtime import tune_gc
 
     host = args.host or settings.host
     port = args.port or settings.port
     if args.migrate:
         cmd_migrate(argparse.Namespace(downgrade=None, revision="head"), settings)
     app = create_app(settings, run_worker=False if args.no_worker else None)
+    tune_gc()  # what is alive after start-up stays out of every later collection
     console.print(f"GraphQL at [bold]http://{host}:{port}/graphql[/]")
     # log_config=None: uvicorn logs through our handlers (JSON lines, secrets masked).
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), log_config=None)

@@ -25,7 +25,7 @@ from tests.support.api import Api
 __all__ = ["world"]  # the fixture, shared with test_fastpath
 
 EXAMPLES = int(os.environ.get("RM_FASTPATH_EXAMPLES", "100"))
-GRAPHQL = schema._schema  # noqa: SLF001
+GRAPHQL = schema._schema
 # Fields outside the compiled subset, so some operations must fall back (and still agree).
 UNCOVERED = {
     "Pair": ["publishedAt", "history { toStatus }"],

@@ -16,8 +16,6 @@ from rm_graphql.graphql.fastpath.catalog import TABLES, Column, NodeId, Relation
 from rm_graphql.graphql.fastpath.document import NotCovered, Operation, Selected
 from rm_graphql.graphql.fastpath.sqljson import SqlJson, quote
 
-PAIR_ORDER = "{a}.score DESC, {a}.id"
-
 ACTOR = """SELECT t.id AS tenant_id, (
     SELECT e.id FROM employees e
     WHERE e.tenant_id = t.id AND (e.external_id = {subject} OR e.email IN ({email1}, {email2}))
@@ -110,7 +108,10 @@ class Compiler:
         if spec.rule == "directory" and not self.variant.manages_programs:
             return self.sql.null
         child = self.alias()
-        conditions = [f"{child}.id = {parent}.{spec.column}", f"{child}.tenant_id = actor.tenant_id"]
+        conditions = [
+            f"{child}.id = {parent}.{spec.column}",
+            f"{child}.tenant_id = actor.tenant_id",
+        ]
         if spec.rule == "program":
             conditions += self.program_visible(child)
         return self.joined(spec.returns, child, conditions, selected)
@@ -129,7 +130,7 @@ class Compiler:
             joins = "".join(f" {join}" for join in self.joins)
         finally:
             self.joins = outer
-        return self.sql.sub(f"SELECT {array} FROM {source} {alias}{joins}")
+        return self.sql.sub(f"SELECT {array} FROM {source} {alias}{joins}")  # noqa: S608 - names from the catalog; values are bind parameters
 
     def rows(
         self, type_name: str, conditions: list[str], order: str, selected: Selected, page: str = ""
@@ -138,7 +139,7 @@ class Compiler:
         alias = self.alias()
         where = " AND ".join(conditions).format(a=alias)
         ordering = order.format(a=alias)
-        inner = f"SELECT * FROM {TABLES[type_name]} {alias} WHERE {where} ORDER BY {ordering}{page}"
+        inner = f"SELECT * FROM {TABLES[type_name]} {alias} WHERE {where} ORDER BY {ordering}{page}"  # noqa: S608 - names from the catalog; values are bind parameters
         return self.aggregate(
             lambda: self.object(type_name, alias, selected.children), f"({inner})", alias, ordering
         )
@@ -182,7 +183,7 @@ def _my_pairs(compiler: Compiler, _alias: str, selected: Selected) -> str:
 def _score_breakdown(compiler: Compiler, alias: str, selected: Selected) -> str:
     """Pair.score_breakdown's members as ScoreItems, sorted by criterion (ScoreItem: key, value)."""
     sql, item = compiler.sql, compiler.alias()
-    members = f"SELECT key, value FROM {sql.json_members(f'{alias}.score_breakdown')}"
+    members = f"SELECT key, value FROM {sql.json_members(f'{alias}.score_breakdown')}"  # noqa: S608 - names from the catalog; values are bind parameters
     ordered = f"({members} ORDER BY {sql.key_order('key')})"
     return compiler.aggregate(
         lambda: compiler.object("ScoreItem", item, selected.children),

@@ -32,6 +32,7 @@ from rm_graphql.graphql.fastpath.sqljson import SqlJson, for_dialect
 logger = logging.getLogger(__name__)
 
 CACHE_SIZE = 1024
+TOO_DEEP = ""  # the statement of a variant the database cannot parse
 KEPT_CONNECTIONS = 10  # per process, as PostGraphile's default pool; requests beyond wait
 # Extensions whose work the fast path does itself (validation, limits, metrics) or does not
 # need (caches, masking: a fast answer has no errors; one transaction: one statement).
@@ -62,7 +63,7 @@ class FastPath:
 
     def __init__(self, schema: Schema, engine: AsyncEngine, sql: SqlJson) -> None:
         self.schema = schema
-        self.graphql_schema = schema._schema  # noqa: SLF001
+        self.graphql_schema = schema._schema
         self.sql = sql
         self.rules = Rules.of(schema)
         self.fields: dict[str, dict[str, Spec]] = covered_fields(schema)
@@ -106,6 +107,8 @@ class FastPath:
         if sql is None:
             sql = Compiler(self.sql, self.fields, variant).statement(prepared.operation)
             prepared.statements[variant] = sql
+        if sql == TOO_DEEP:
+            raise NotCovered("too deep for this database's parser")
         return sql
 
     @property
@@ -146,12 +149,17 @@ class FastPath:
         if prepared is None:
             return None
         try:
-            variant, params = binding.bind(self.graphql_schema, prepared.operation, variables, principal)
+            variant, params = binding.bind(
+                self.graphql_schema, prepared.operation, variables, principal
+            )
             data = await self.connections.fetch(self.statement(prepared, variant), params)
         except NotCovered:
             return None
-        except Exception:
-            logger.exception("fast path failed; executing normally")
+        except Exception as error:
+            if "parser stack overflow" in str(error):  # SQLite: this shape stays normal
+                prepared.statements[variant] = TOO_DEEP
+            else:
+                logger.exception("fast path failed; executing normally")
             return None
         if data is not None:  # else the tenant is new: normal execution creates it
             self.answered += 1

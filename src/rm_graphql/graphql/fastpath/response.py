@@ -15,26 +15,15 @@ class RawJSON(str):
     __slots__ = ()
 
 
-def _encode_one(body: Any, fallback: Callable[[Any], str | bytes]) -> str | bytes:
+def encode(body: Any, fallback: Callable[[Any], str | bytes]) -> str | bytes:
+    """The HTTP body of a result; `fallback` encodes any body whose data is not raw."""
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, RawJSON):
         return fallback(body)
     rest = {key: value for key, value in body.items() if key != "data"}
     if not rest:
         return '{"data":' + data + "}"
-    tail = json.dumps(rest, separators=(",", ":"))
-    return '{"data":' + data + "," + tail[1:]
-
-
-def encode(body: Any, fallback: Callable[[Any], str | bytes]) -> str | bytes:
-    """The HTTP body for one result or a batch; `fallback` encodes what is not raw."""
-    if isinstance(body, list) and any(
-        isinstance(item, dict) and isinstance(item.get("data"), RawJSON) for item in body
-    ):
-        parts = [_encode_one(item, fallback) for item in body]
-        texts = [part.decode() if isinstance(part, bytes) else part for part in parts]
-        return "[" + ",".join(texts) + "]"
-    return _encode_one(body, fallback)
+    return '{"data":' + data + "," + json.dumps(rest, separators=(",", ":"))[1:]
 
 
 def record_metrics(operation_name: str | None, seconds: float) -> None:

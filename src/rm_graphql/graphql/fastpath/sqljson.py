@@ -158,7 +158,9 @@ class SqliteJson(SqlJson):
         if kind in (Kind.FLOAT, Kind.FLOAT_TEXT):
             return f"rm_float_json({column})"
         if kind is Kind.BOOL:
-            return f"CASE WHEN {column} IS NULL THEN 'null' WHEN {column} THEN 'true' ELSE 'false' END"
+            return (
+                f"CASE WHEN {column} IS NULL THEN 'null' WHEN {column} THEN 'true' ELSE 'false' END"
+            )
         return f"json_quote({column})"
 
     def global_id(self, type_name: str, column: str) -> str:
