@@ -25,5 +25,7 @@ def test_demo_runs_a_whole_program(tmp_path: Path) -> None:
     assert "pairs published and accepted by both sides" in out
     assert "why they were matched" in out
     assert "gap 0.0 (OPTIMAL)" in out
+    assert "Program KPIs after six weeks" in out
+    assert "Satisfaction (1-5)" in out
     assert (tmp_path / "demo.db").exists()
     assert "Traceback" not in result.stderr

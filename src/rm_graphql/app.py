@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rm_graphql import migrate
 from rm_graphql.config import Settings, load_settings
+from rm_graphql.dashboard import install_dashboard
 from rm_graphql.db import Database
 from rm_graphql.graphql.view import GraphQLView
 from rm_graphql.jobs.worker import embedded_worker
@@ -88,6 +89,7 @@ def create_app(
     app.state.jobs = None
     app.add_middleware(_Protected, settings=settings)
     app.add_middleware(RequestIdMiddleware)
+    install_dashboard(app, database, settings)
     return app
 
 

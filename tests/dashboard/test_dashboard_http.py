@@ -84,6 +84,14 @@ def test_a_browser_token_in_the_address_moves_into_a_cookie(site: Api, world: Kp
         assert "<svg" in page.text
 
 
+def test_a_token_in_the_address_beside_another_header_is_not_stored(
+    site: Api, world: KpiWorld
+) -> None:
+    response = _get(_url(site, world), world.reader(site), access_token="something-else")
+    assert response.status_code == 200
+    assert "set-cookie" not in response.headers
+
+
 def test_a_cookie_obeys_the_same_rules_as_a_header(site: Api, world: KpiWorld) -> None:
     participant = {"rm_dashboard_token": world.participant(site)}
     assert httpx.get(_url(site, world), cookies=participant, timeout=30).status_code == 403

@@ -27,11 +27,14 @@ async def _run(api: Api, database: Database, pairs: int) -> tuple[int, dict[str,
     slug = await seed_busy_program(database, pairs, sessions_per_pair=2)
     token = api.token(slug, "leader@example.com", "rm:kpi")
     api.query(ALL_KPIS, token=token)  # a fresh pool connection runs set-up statements
-    with api.statements() as statements:
-        kpis: dict[str, Any] = api.query(ALL_KPIS, token=token)["tenantKpis"]
-    queries = [s for s in statements if not s.upper().startswith("BEGIN")]  # SQLite's own
-    print("\n".join(q[:100].replace("\n", " ") for q in queries))
-    return len(queries), kpis
+    counts = []
+    # The app's in-process job worker shares the engine; its periodic checks may land inside
+    # one block, so the fewest statements over three runs is the query's own count.
+    for _ in range(3):
+        with api.statements() as statements:
+            kpis: dict[str, Any] = api.query(ALL_KPIS, token=token)["tenantKpis"]
+        counts.append(sum(1 for s in statements if not s.upper().startswith("BEGIN")))
+    return min(counts), kpis
 
 
 async def test_statement_count_is_the_same_for_5_and_200_pairs(

@@ -1,4 +1,4 @@
-"""A committed program whose every KPI is known in advance, and programs of many pairs in bulk.
+"""A committed program whose every KPI is known in advance.
 
 The known world (each figure is asserted in tests/graphql/test_kpis.py):
 - mentors M1-M4 (Gen Z, level 2-3, enrolled 400 days ago; M3 left 180 days later), mentees
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import to_base64
 
@@ -98,7 +97,7 @@ PEOPLE: dict[str, dict[str, Any]] = {
     "P5": {"department": "Sales", "job_level": 2, "hired": 2020, "born": 1999, "left": 60},
     "P6": {"department": "Sales", "job_level": 2, "hired": 2020, "born": 1999, "left": 150},
     "P7": {"department": "Sales", "job_level": 2, "hired": 2019, "born": 1999},
-    "P8": {"department": "Engineering", "job_level": 2, "hired": 2020, "born": 1999, "left": -30},
+    "P8": {"department": "Engineering", "job_level": 2, "hired": 2020, "born": 1999, "left": -60},
     "X1": {"department": "Legal", "job_level": 2, "hired": 2022, "born": 2001},
     "X2": {"department": "Legal", "job_level": 9, "hired": 2005, "born": 1960},
 }
@@ -353,124 +352,3 @@ async def seed_kpi_world(database: Database) -> KpiWorld:
         other = await _second_program(session, tenant, people, months)
     emails = {name: person.email or "" for name, person in people.items()}
     return KpiWorld(slug, program.id, other.id, months, emails)
-
-
-async def seed_busy_program(database: Database, pairs: int, sessions_per_pair: int = 2) -> str:
-    """A program of `pairs` active pairs with sessions, feedback and goals, inserted in bulk.
-
-    Returns the tenant slug; the program is the tenant's only one.
-    """
-    slug, now = new_tenant(), datetime.now(UTC)
-    async with database.transaction() as session:
-        tenant = await create_tenant(session, slug)
-        program = await create_program(session, tenant)
-        people = await _bulk(
-            session, Employee, [_bulk_employee(tenant.id, i) for i in range(2 * pairs)]
-        )
-        members = await _bulk(
-            session,
-            Participant,
-            [
-                {
-                    "tenant_id": tenant.id,
-                    "program_id": program.id,
-                    "employee_id": person,
-                    "role": MENTOR if i % 2 == 0 else MENTEE,
-                    "status": ParticipantStatus.ENROLLED,
-                    "enrolled_at": now - timedelta(days=60),
-                }
-                for i, person in enumerate(people)
-            ],
-        )
-        pair_ids = await _bulk(
-            session,
-            Pair,
-            [
-                {
-                    "tenant_id": tenant.id,
-                    "program_id": program.id,
-                    "mentor_id": members[2 * i],
-                    "mentee_id": members[2 * i + 1],
-                    "status": PairStatus.ACTIVE,
-                    "published_at": now - timedelta(days=50),
-                    "activated_at": now - timedelta(days=45 - i % 10),
-                }
-                for i in range(pairs)
-            ],
-        )
-        await _bulk_activity(session, tenant.id, pair_ids, members, sessions_per_pair, now)
-    return slug
-
-
-def _bulk_employee(tenant_id: int, index: int) -> dict[str, Any]:
-    return {
-        "tenant_id": tenant_id,
-        "source": "seed",
-        "external_id": f"B{index}",
-        "display_name": f"Person {index}",
-        "department": ("Sales", "Finance", "Engineering")[index % 3],
-        "job_level": 2 + 6 * (index % 2),
-        "birth_year": 1999 - 30 * (index % 2),
-        "hire_date": date(2018 + index % 4, 1, 1),
-    }
-
-
-async def _bulk_activity(
-    session: AsyncSession,
-    tenant_id: int,
-    pair_ids: list[int],
-    members: list[int],
-    sessions_per_pair: int,
-    now: datetime,
-) -> None:
-    await _bulk(
-        session,
-        MentoringSession,
-        [
-            {
-                "tenant_id": tenant_id,
-                "pair_id": pair,
-                "starts_at": now - timedelta(days=3 + 7 * k),
-                "duration_minutes": 30,
-                "status": SessionStatus.COMPLETED,
-            }
-            for pair in pair_ids
-            for k in range(sessions_per_pair)
-        ],
-    )
-    await _bulk(
-        session,
-        Feedback,
-        [
-            {
-                "tenant_id": tenant_id,
-                "pair_id": pair,
-                "author_id": members[2 * i],
-                "usefulness": 4,
-                "comfort": 5,
-                "respect": 5,
-                "would_recommend": 5 - i % 3,
-            }
-            for i, pair in enumerate(pair_ids)
-        ],
-    )
-    await _bulk(
-        session,
-        Goal,
-        [
-            {
-                "tenant_id": tenant_id,
-                "pair_id": pair,
-                "owner_id": members[2 * i + 1],
-                "owner_side": Side.MENTEE,
-                "description": "Use an AI assistant weekly",
-                "status": GoalStatus.ACHIEVED if i % 2 == 0 else GoalStatus.IN_PROGRESS,
-            }
-            for i, pair in enumerate(pair_ids)
-        ],
-    )
-
-
-async def _bulk(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
-    result = await session.execute(insert(model).returning(model.id), rows)
-    return sorted(result.scalars().all())

@@ -98,9 +98,12 @@ async def authenticate(request: Request, validator: TokenValidator) -> Principal
 
 
 def remember_token(request: Request) -> RedirectResponse | None:
-    """When the token came in the address, keep it in a cookie and drop it from the address."""
+    """When the caller signed in with the token in the address, keep it in a cookie and drop it
+    from the address. A token beside a different Authorization header is never stored."""
     token = _query_token(request.scope)
     if token is None or not TOKEN_PATTERN.fullmatch(token):
+        return None
+    if request.headers.get("authorization", f"Bearer {token}") != f"Bearer {token}":
         return None
     rest = [(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAMETER]
     target = request.url.path + (f"?{urlencode(rest)}" if rest else "")

@@ -9,6 +9,8 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql.demo.scenario import Demo
+from rm_graphql.kpis import service as kpis
+from rm_graphql.kpis.figures import KpiReport, KpiValue
 from rm_graphql.models import MatchingRun
 from rm_graphql.pairing import repository
 from rm_graphql.tenancy.service import Actor
@@ -51,8 +53,39 @@ def print_pairs(console: Console, rows: list[Any], run: MatchingRun) -> None:
     )
 
 
+def _figure(value: KpiValue, unit: str = "") -> str:
+    if value.withheld or value.value is None:
+        return "[dim]withheld (< 3)[/]" if value.withheld else "[dim]n/a[/]"
+    if unit == "%":
+        return f"{value.value * 100:.0f}%"
+    return f"{value.value:.1f}{unit}"
+
+
+def print_kpis(console: Console, kpis: KpiReport) -> None:
+    table = Table(title="Program KPIs after six weeks", title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("Enrolled of invited", _figure(kpis.participation.of_invited, "%")),
+        ("Match rate (mentees)", _figure(kpis.matching.match_rate, "%")),
+        ("Acceptance rate", _figure(kpis.matching.acceptance_rate, "%")),
+        ("Cross-department pairs", _figure(kpis.matching.cross_department_reach, "%")),
+        ("Sessions per pair per month", _figure(kpis.sessions.per_pair_per_month)),
+        ("Average session minutes", _figure(kpis.sessions.average_minutes)),
+        ("Sessions within the 30-minute cap", _figure(kpis.sessions.share_within_cap, "%")),
+        ("Goals completed", _figure(kpis.goals.overall, "%")),
+        ("Satisfaction (1-5)", _figure(kpis.satisfaction.average)),
+        ("NPS", _figure(kpis.satisfaction.nps)),
+        ("Skill uplift (post - pre)", _figure(kpis.uplift.overall)),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
 async def print_summary(demo: Demo) -> None:
     rows = await demo.as_admin(_pairs_with_people, demo.program_id)
     async with demo.database.transaction(readonly=True) as session:
         run = await session.get_one(MatchingRun, demo.run_id)
     print_pairs(demo.console, rows, run)
+    print_kpis(demo.console, await demo.as_admin(kpis.report, demo.program_id))

@@ -13,7 +13,6 @@ from sqlalchemy import (
     and_,
     case,
     distinct,
-    exists,
     func,
     literal,
     select,
@@ -122,10 +121,16 @@ async def participation(session: AsyncSession, scope: KpiScope) -> AnyRow:
 
 async def mentee_matches(session: AsyncSession, scope: KpiScope) -> AnyRow:
     """Enrolled mentees (one per program place) and how many of them have a match."""
-    has_match = exists().where(Pair.mentee_id == Participant.id, matched_pair())
+    matched = (
+        select(Pair.mentee_id)
+        .where(*in_scope(Pair, scope), matched_pair())
+        .distinct()
+        .subquery("matched_mentees")
+    )
     statement = (
-        select(func.count().label("mentees"), func.sum(flag(has_match)).label("matched"))
+        select(func.count().label("mentees"), func.count(matched.c.mentee_id).label("matched"))
         .select_from(Participant)
+        .outerjoin(matched, matched.c.mentee_id == Participant.id)
         .where(
             *in_scope(Participant, scope),
             Participant.status == ParticipantStatus.ENROLLED,
@@ -152,7 +157,7 @@ async def time_to_match(session: AsyncSession, scope: KpiScope) -> AnyRow:
 
 
 async def pairs(session: AsyncSession, scope: KpiScope) -> AnyRow:
-    """Published, accepted, declined and active pairs; pair-months; cross-department pairs."""
+    """Published, accepted, declined and active pairs, and cross-department pairs."""
     published = Pair.published_at.is_not(None)
     mentor, mentee = aliased(Participant), aliased(Participant)
     mentor_person, mentee_person = aliased(Employee), aliased(Employee)
@@ -161,16 +166,12 @@ async def pairs(session: AsyncSession, scope: KpiScope) -> AnyRow:
         mentor_person.department.is_not(None),
         mentee_person.department.is_not(None),
     )
-    active_days = days_between(func.coalesce(Pair.ended_at, utc(scope.as_of)), Pair.activated_at)
-    months = func.coalesce(func.sum(_at_least_a_month(active_days)), 0)
     statement = (
         select(
             func.sum(flag(published)).label("published"),
             func.sum(flag(and_(published, Pair.activated_at.is_not(None)))).label("accepted"),
             func.sum(flag(and_(published, Pair.status == PairStatus.DECLINED))).label("declined"),
             func.sum(flag(Pair.status == PairStatus.ACTIVE)).label("active"),
-            func.count(Pair.activated_at).label("activated"),
-            months.label("pair_months"),
             func.sum(flag(known)).label("known_departments"),
             func.sum(flag(and_(known, mentor_person.department != mentee_person.department))).label(
                 "cross_department"
@@ -186,18 +187,20 @@ async def pairs(session: AsyncSession, scope: KpiScope) -> AnyRow:
     return await one(session, statement)
 
 
-def _at_least_a_month(active_days: ColumnElement[float]) -> ColumnElement[float]:
-    """A pair's months of activity; one active for less than a month counts as one month."""
-    return case(
-        (Pair.activated_at.is_(None), 0.0),
-        (active_days < MONTH_DAYS, 1.0),
-        else_=active_days / MONTH_DAYS,
-    )
+def _pair_months(scope: KpiScope) -> AnySelect:
+    """Pairs that were ever active, and their months of activity (under a month counts as one)."""
+    active_days = days_between(func.coalesce(Pair.ended_at, utc(scope.as_of)), Pair.activated_at)
+    months = case((active_days < MONTH_DAYS, 1.0), else_=active_days / MONTH_DAYS)
+    return select(
+        func.count().label("activated"), func.coalesce(func.sum(months), 0).label("pair_months")
+    ).where(*in_scope(Pair, scope), Pair.activated_at.is_not(None))
 
 
 async def sessions(session: AsyncSession, scope: KpiScope) -> AnyRow:
-    """Held sessions: count, minutes, how many kept to their program's cap, by how many pairs."""
+    """Held sessions: count, minutes, how many kept to their program's cap, by how many pairs;
+    and the pairs' months of activity to rate them against."""
     duration = MentoringSession.duration_minutes
+    exposure = _pair_months(scope).subquery("exposure")
     statement = (
         select(
             func.count().label("held"),
@@ -205,6 +208,8 @@ async def sessions(session: AsyncSession, scope: KpiScope) -> AnyRow:
             func.avg(duration).label("average_minutes"),
             func.sum(flag(duration <= Program.session_cap_minutes)).label("within_cap"),
             func.count(distinct(MentoringSession.pair_id)).label("pairs"),
+            select(exposure.c.activated).scalar_subquery().label("activated"),
+            select(exposure.c.pair_months).scalar_subquery().label("pair_months"),
         )
         .select_from(MentoringSession)
         .join(Pair, Pair.id == MentoringSession.pair_id)

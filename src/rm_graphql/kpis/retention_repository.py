@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from rm_graphql.kpis.figures import GENERATION_FROM, Generation, KpiScope
 from rm_graphql.kpis.repository import in_scope
-from rm_graphql.kpis.sql import AnyRow, Column, one, plus_days, utc, year_of
+from rm_graphql.kpis.sql import AnyRow, Column, month_floor, one, plus_days, utc, year_of
 from rm_graphql.models import Employee, Participant
 from rm_graphql.models.enums import ParticipantRole, ParticipantStatus
 
@@ -48,8 +48,7 @@ def _measured_mentors(scope: KpiScope) -> Any:
     return (
         select(
             first.c.employee_id,
-            first.c.anchor,
-            year_later.label("year_later"),
+            month_floor(first.c.anchor).label("anchor_month"),
             mentor.department,
             (mentor.job_level // LEVEL_BAND).label("band"),
             year_of(mentor.hire_date).label("cohort"),
@@ -86,14 +85,35 @@ def _comparison_pool(scope: KpiScope) -> Any:
     )
 
 
-def _comparable(pool: Any, measured: Any) -> ColumnElement[bool]:
-    """Same department, level band and hire year as the mentor, and employed at their anchor."""
+def _mentor_groups(measured: Any) -> Any:
+    """Measured mentors grouped by stratum and enrolment month: comparison groups are measured
+    from the first day of that month, so mentors who enrolled together share one group."""
+    year_later = plus_days(measured.c.anchor_month, RETENTION_DAYS)
+    return (
+        select(
+            measured.c.department,
+            measured.c.band,
+            measured.c.cohort,
+            measured.c.anchor_month.label("anchor"),
+            year_later.label("year_later"),
+            func.count().label("mentors"),
+            func.sum(measured.c.retained).label("retained"),
+        )
+        .group_by(
+            measured.c.department, measured.c.band, measured.c.cohort, measured.c.anchor_month
+        )
+        .cte("mentor_groups")
+    )
+
+
+def _comparable(pool: Any, group: Any) -> ColumnElement[bool]:
+    """Same department, level band and hire year, and employed at the group's anchor."""
     return and_(
-        pool.c.department == measured.c.department,
-        pool.c.band == measured.c.band,
-        pool.c.cohort == measured.c.cohort,
-        pool.c.hire_date <= measured.c.anchor,
-        or_(pool.c.terminated_at.is_(None), pool.c.terminated_at > measured.c.anchor),
+        pool.c.department == group.c.department,
+        pool.c.band == group.c.band,
+        pool.c.cohort == group.c.cohort,
+        pool.c.hire_date <= group.c.anchor,
+        or_(pool.c.terminated_at.is_(None), pool.c.terminated_at > group.c.anchor),
     )
 
 
@@ -101,32 +121,31 @@ async def retention(session: AsyncSession, scope: KpiScope) -> AnyRow:
     """12-month retention of mentors, of the matched ones, and of their comparison groups.
 
     Each matched mentor weighs the same: the comparison rate is the mean, over mentors, of the
-    share of their own comparison group that stayed a year from the mentor's anchor.
+    share of their own comparison group that stayed a year.
     """
     measured, pool = _measured_mentors(scope), _comparison_pool(scope)
-    peer_stayed = _still_employed(pool.c.terminated_at, measured.c.year_later)
-    per_mentor = (
-        select(
-            measured.c.employee_id,
-            func.max(measured.c.retained).label("mentor_retained"),
-            func.avg(peer_stayed).label("peer_rate"),
-        )
-        .join(pool, _comparable(pool, measured))
-        .group_by(measured.c.employee_id)
-        .cte("per_mentor")
+    groups = _mentor_groups(measured)
+    peer_stayed = _still_employed(pool.c.terminated_at, groups.c.year_later)
+    keys = [groups.c.department, groups.c.band, groups.c.cohort, groups.c.anchor]
+    matched = (
+        select(groups.c.mentors, groups.c.retained, func.avg(peer_stayed).label("peer_rate"))
+        .join(pool, _comparable(pool, groups))
+        .group_by(*keys, groups.c.mentors, groups.c.retained)
+        .cte("matched_groups")
     )
-    # Semi-join: each comparable non-participant once, however many mentors they match.
+    # Semi-join: each comparable non-participant once, however many groups they match.
     peers = (
         select(func.count())
         .select_from(pool)
-        .where(select(measured.c.employee_id).where(_comparable(pool, measured)).exists())
+        .where(select(groups.c.mentors).where(_comparable(pool, groups)).exists())
     )
+    weighted = func.sum(matched.c.peer_rate * matched.c.mentors)
     statement = select(
         select(func.count()).select_from(measured).scalar_subquery().label("mentors"),
         select(func.sum(measured.c.retained)).scalar_subquery().label("mentors_retained"),
-        select(func.count()).select_from(per_mentor).scalar_subquery().label("matched"),
-        select(func.avg(per_mentor.c.mentor_retained)).scalar_subquery().label("matched_rate"),
-        select(func.avg(per_mentor.c.peer_rate)).scalar_subquery().label("comparison_rate"),
+        select(func.sum(matched.c.mentors)).scalar_subquery().label("matched"),
+        select(func.sum(matched.c.retained)).scalar_subquery().label("matched_retained"),
+        select(weighted).scalar_subquery().label("comparison_weighted"),
         peers.scalar_subquery().label("peers"),
     )
     return await one(session, statement)

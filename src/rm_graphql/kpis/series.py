@@ -53,7 +53,8 @@ async def series(
 
 
 def _by_period(rows: Any) -> dict[date, Any]:
-    return {date.fromisoformat(str(row.period)): row for row in rows}
+    """Rows keyed by their period's first day (a date on PostgreSQL, ISO text on SQLite)."""
+    return {date.fromisoformat(str(row.period)[:10]): row for row in rows}
 
 
 def _bucket(

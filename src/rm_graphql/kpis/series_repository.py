@@ -15,7 +15,7 @@ from rm_graphql.models.enums import SessionStatus
 
 
 def period_of(column: Column, period: Period) -> ColumnElement[str]:
-    """The first day of the column's week or month, as 'YYYY-MM-DD'."""
+    """The first day of the column's week or month."""
     return week_start(column) if period is Period.WEEK else month_start(column)
 
 

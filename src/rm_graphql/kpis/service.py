@@ -118,14 +118,13 @@ async def sessions(session: AsyncSession, actor: Actor, scope: KpiScope) -> Sess
     """Sessions per pair per active month, average minutes and the share kept within the cap."""
     require_reader(actor, scope)
     held = await repository.sessions(session, scope)
-    pairs = await repository.pairs(session, scope)
     count, meeting_pairs = _int(held.held), _int(held.pairs)
-    months = float(pairs.pair_months or 0)
+    months = float(held.pair_months or 0)
     per_month = count / months if months else None
     return Sessions(
         held=count,
         minutes=_int(held.minutes),
-        per_pair_per_month=measure(per_month, _int(pairs.activated), digits=2),
+        per_pair_per_month=measure(per_month, _int(held.activated), digits=2),
         average_minutes=measure(held.average_minutes, meeting_pairs, digits=1),
         share_within_cap=measure(_share(held.within_cap, count), meeting_pairs),
     )
@@ -203,13 +202,13 @@ def _topic_uplift(row: AnyRow) -> TopicUplift:
 
 
 async def retention(session: AsyncSession, actor: Actor, scope: KpiScope) -> Retention:
-    """12-month retention of mentors against non-participants of the same department, level
-    band and hire year, each measured from the mentor's first enrolment."""
+    """12-month retention of mentors (from their first enrolment) against non-participants of
+    the same department, level band and hire year (from the first of that month)."""
     require_reader(actor, scope)
     row = await retention_repository.retention(session, scope)
     mentors, matched, peers = _int(row.mentors), _int(row.matched), _int(row.peers)
-    matched_rate = measure(row.matched_rate, matched)
-    comparison = measure(row.comparison_rate, peers)
+    matched_rate = ratio(row.matched_retained, matched)
+    comparison = measure(_share(row.comparison_weighted, matched), peers)
     return Retention(
         months=RETENTION_MONTHS,
         mentors=ratio(row.mentors_retained, mentors),

@@ -78,6 +78,28 @@ def _plus_days_postgresql(element: plus_days, compiler: SQLCompiler, **kw: Any) 
     return f"(CAST({value} AS TIMESTAMPTZ) + make_interval(days => {days}))"
 
 
+class month_floor(FunctionElement[Any]):
+    """Midnight (UTC) on the first day of a timestamp's month, comparable with stored ones."""
+
+    inherit_cache = True
+    name = "month_floor"
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(value)
+        self.type = UtcDateTime()
+
+
+@compiles(month_floor, "sqlite")
+def _month_floor_sqlite(element: month_floor, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strftime('%Y-%m-01 00:00:00.000000', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_floor, "postgresql")
+def _month_floor_postgresql(element: month_floor, compiler: SQLCompiler, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    return f"(date_trunc('month', {value} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+
+
 class year_of(FunctionElement[int]):
     """The calendar year of a date or datetime, as an integer."""
 
@@ -97,7 +119,7 @@ def _year_of_postgresql(element: year_of, compiler: SQLCompiler, **kw: Any) -> s
 
 
 class week_start(FunctionElement[str]):
-    """The Monday (UTC) of a timestamp's ISO week, as 'YYYY-MM-DD'."""
+    """The Monday (UTC) of a timestamp's ISO week: a date, or 'YYYY-MM-DD' text on SQLite."""
 
     type = String()
     inherit_cache = True
@@ -113,11 +135,11 @@ def _week_start_sqlite(element: week_start, compiler: SQLCompiler, **kw: Any) ->
 @compiles(week_start, "postgresql")
 def _week_start_postgresql(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
-    return f"to_char(date_trunc('week', {value} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+    return f"CAST(date_trunc('week', {value} AT TIME ZONE 'UTC') AS DATE)"
 
 
 class month_start(FunctionElement[str]):
-    """The first day (UTC) of a timestamp's month, as 'YYYY-MM-DD'."""
+    """The first day (UTC) of a timestamp's month: a date, or 'YYYY-MM-DD' text on SQLite."""
 
     type = String()
     inherit_cache = True
@@ -126,13 +148,14 @@ class month_start(FunctionElement[str]):
 
 @compiles(month_start, "sqlite")
 def _month_start_sqlite(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"strftime('%Y-%m-01', {compiler.process(element.clauses, **kw)})"
+    # Stored timestamps are 'YYYY-MM-DD HH:MM:SS...' text; slicing is cheaper than strftime.
+    return f"(substr({compiler.process(element.clauses, **kw)}, 1, 7) || '-01')"
 
 
 @compiles(month_start, "postgresql")
 def _month_start_postgresql(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
-    return f"to_char(date_trunc('month', {value} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+    return f"CAST(date_trunc('month', {value} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def utc(value: Any) -> ColumnElement[Any]:

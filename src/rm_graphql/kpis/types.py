@@ -174,7 +174,8 @@ class SkillUpliftKpis:
 
 @strawberry.type(
     description="Share of mentors still employed 12 months after their first enrolment, "
-    "against non-participants of the same department, level band and hire year."
+    "against non-participants of the same department, level band and hire year, measured "
+    "from the first day of the mentor's enrolment month."
 )
 class RetentionKpis:
     months: int
