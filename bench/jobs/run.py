@@ -36,6 +36,7 @@ from rm_graphql import migrate
 from rm_graphql.config import load_settings, normalise_database_url
 from rm_graphql.db import Database
 from rm_graphql.jobs.config import load_jobs_settings
+from rm_graphql.jobs.queue import JobQueue
 from rm_graphql.jobs.registry import TaskRegistry
 from rm_graphql.jobs.worker import open_queue
 from rm_graphql.models import DeliveryStatus, Tenant, WebhookDelivery
@@ -164,18 +165,26 @@ async def add_deliveries(database: Database, endpoint_id: int, tenant_id: int, n
         return list(result.scalars())
 
 
-async def wait_delivered(database: Database, ids: list[int], within: float = 600) -> None:
+async def wait_delivered(database: Database, ids: list[int], within: float = 900) -> None:
+    """Until every delivery is accepted; fail fast if one has failed for good."""
     deadline = time.monotonic() + within
-    query = select(func.count()).where(
-        WebhookDelivery.id.in_(ids), WebhookDelivery.status == DeliveryStatus.SUCCEEDED
+    # The ids of one add_deliveries call are one contiguous range: a cheap query to poll.
+    assert max(ids) - min(ids) + 1 == len(ids), "expected one contiguous range of ids"
+    query = (
+        select(WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.id.between(min(ids), max(ids)))
+        .group_by(WebhookDelivery.status)
     )
     while True:
         async with database.transaction(readonly=True) as session:
-            if (await session.execute(query)).scalar_one() == len(ids):
-                return
+            counts = dict((await session.execute(query)).tuples().all())
+        if counts.get(DeliveryStatus.FAILED):
+            raise RuntimeError(f"{counts[DeliveryStatus.FAILED]} deliveries failed")
+        if counts.get(DeliveryStatus.SUCCEEDED) == len(ids):
+            return
         if time.monotonic() > deadline:
             raise RuntimeError("deliveries did not finish in time")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.2)
 
 
 async def start_delays(database: Database, job_ids: list[int]) -> list[float]:
@@ -189,12 +198,15 @@ async def start_delays(database: Database, job_ids: list[int]) -> list[float]:
         return [float(row[0]) for row in await session.execute(query, {"ids": job_ids})]
 
 
-async def subscribe(database: Database, receiver_url: str) -> tuple[int, int]:
-    async with database.transaction() as session:
+async def subscribe(queue: JobQueue, receiver_url: str) -> tuple[int, int]:
+    """A tenant and its endpoint; the secret is sealed with the keys the workers open it with."""
+    async with queue.database.transaction() as session:
         tenant = Tenant(slug=f"bench-{uuid.uuid4().hex[:8]}", name="Benchmark")
         session.add(tenant)
         await session.flush()
-        endpoint = await webhooks.create_endpoint(session, tenant.id, receiver_url, SECRET, ["*"])
+        endpoint = await webhooks.create_endpoint(
+            session, tenant.id, queue.secrets, receiver_url, SECRET, ["*"]
+        )
         return tenant.id, endpoint.id
 
 
@@ -206,7 +218,7 @@ async def drive(database_url: str, receiver_url: str, workers: int, plan: Plan) 
         async with open_queue(
             settings, database, jobs_settings=load_jobs_settings(), registry=TaskRegistry()
         ) as queue:
-            tenant_id, endpoint_id = await subscribe(database, receiver_url)
+            tenant_id, endpoint_id = await subscribe(queue, receiver_url)
             burst = await add_deliveries(database, endpoint_id, tenant_id, plan.deliveries)
             started = time.perf_counter()
             burst_jobs: list[int] = []

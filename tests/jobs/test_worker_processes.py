@@ -88,7 +88,9 @@ async def test_two_api_processes_and_two_workers_never_run_a_programs_matching_t
         raced = await asyncio.gather(
             api_1.defer_run(RunRef.of(run)), api_2.defer_run(RunRef.of(run))
         )
-        assert sorted(job_id is None for job_id in raced) == [False, True]  # queueing lock
+        # The queueing lock turns the second into a no-op, unless a worker started the first job
+        # in between: then a duplicate job waits behind the lock and finds the run finished.
+        assert any(job_id is not None for job_id in raced)
         await api_2.defer_run(RunRef.of(elsewhere))
 
         async def running() -> bool:

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 DELIVER_WEBHOOK = "deliver_webhook"
 LIVE_STATUSES = ("todo", "doing")
+DEFER_TRIES = 3
 
 
 class JobQueue:
@@ -59,17 +60,33 @@ class JobQueue:
         """Defer a run's job; if another run of its program/connection is queued, cancel it."""
         lock = ref.kind.lock(ref.key)
         deferrer = self.app.configure_task(ref.kind.task, lock=lock, queueing_lock=lock)
-        try:
-            return await deferrer.defer_async(run_id=ref.run_id)
-        except exceptions.AlreadyEnqueued:
-            queued = await self.app.job_manager.list_jobs_async(queueing_lock=lock, status="todo")
-            if any(job.task_kwargs.get("run_id") == ref.run_id for job in queued):
-                return None  # this very run is queued already (a sweep raced its defer)
-            reason = f"another {ref.kind.lock_prefix} run for the same target is already queued"
-            async with self.database.transaction() as session:
-                await runs.cancel(session, ref.kind, ref.run_id, reason)
-            logger.info("run %s %s cancelled: %s", ref.kind.task, ref.run_id, reason)
-            return None
+        for _ in range(DEFER_TRIES):
+            try:
+                return await deferrer.defer_async(run_id=ref.run_id)
+            except exceptions.AlreadyEnqueued:
+                waiting, running = await self._lock_holders(lock)
+            if ref.run_id in waiting | running:
+                return None  # this very run has its job already (a sweep raced its defer)
+            if waiting:
+                await self._cancel(ref)
+                return None
+            # The job that held the queueing lock has started meanwhile: try again.
+        return None  # still contended; the orphan sweep defers it later
+
+    async def _lock_holders(self, lock: str | None) -> tuple[set[int], set[int]]:
+        """Run ids of the waiting and the running jobs that carry this queueing lock."""
+        held: list[set[int]] = []
+        for status in LIVE_STATUSES:
+            jobs = await self.app.job_manager.list_jobs_async(queueing_lock=lock, status=status)
+            run_ids = (job.task_kwargs.get("run_id") for job in jobs)
+            held.append({run_id for run_id in run_ids if isinstance(run_id, int)})
+        return held[0], held[1]
+
+    async def _cancel(self, ref: RunRef) -> None:
+        reason = f"another {ref.kind.lock_prefix} run for the same target is already queued"
+        async with self.database.transaction() as session:
+            await runs.cancel(session, ref.kind, ref.run_id, reason)
+        logger.info("run %s %s cancelled: %s", ref.kind.task, ref.run_id, reason)
 
     async def defer_run_after_commit(self, session: AsyncSession, run: Run) -> None:
         """Defer the run's job once the session's transaction (which wrote the row) commits."""
