@@ -64,7 +64,7 @@ class JobQueue:
             try:
                 return await deferrer.defer_async(run_id=ref.run_id)
             except exceptions.AlreadyEnqueued:
-                waiting, running = await self._lock_holders(lock)
+                waiting, running = await self.lock_holders(lock)
             if ref.run_id in waiting | running:
                 return None  # this very run has its job already (a sweep raced its defer)
             if waiting:
@@ -73,7 +73,7 @@ class JobQueue:
             # The job that held the queueing lock has started meanwhile: try again.
         return None  # still contended; the orphan sweep defers it later
 
-    async def _lock_holders(self, lock: str | None) -> tuple[set[int], set[int]]:
+    async def lock_holders(self, lock: str | None) -> tuple[set[int], set[int]]:
         """Run ids of the waiting and the running jobs that carry this queueing lock."""
         held: list[set[int]] = []
         for status in LIVE_STATUSES:
