@@ -23,8 +23,7 @@ from rm_graphql.models import Feedback, Goal, MentoringSession
 from rm_graphql.models.enums import AssessmentPhase, GoalStatus, SessionStatus, Side
 from rm_graphql.people import service as people_service
 from rm_graphql.people.types import TopicType
-from rm_graphql.programs import service as programs_service
-from rm_graphql.programs.types import ParticipantType
+from rm_graphql.programs.types import ParticipantType, participant_loader
 
 for _enum in (AssessmentPhase, GoalStatus, SessionStatus, Side):
     strawberry.enum(_enum)
@@ -44,12 +43,6 @@ def pair_global_id(pair_id: int) -> relay.GlobalID:
 
 def topic_loader(context: Context) -> DataLoader[int, TopicType | None]:
     return by_id_loader(context, "topics", people_service.topics_by_ids, TopicType.from_row)
-
-
-def participant_loader(context: Context) -> DataLoader[int, ParticipantType | None]:
-    return by_id_loader(
-        context, "participants", programs_service.participants_by_ids, ParticipantType.from_row
-    )
 
 
 @strawberry.type(name="MentoringSession", description="A pair's session: scheduled, held or not.")

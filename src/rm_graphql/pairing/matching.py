@@ -184,10 +184,6 @@ def build_request(
     )
 
 
-def _system_actor(run: MatchingRun) -> Actor:
-    return system_actor(run.tenant_id, run.requested_by or "system:matching")
-
-
 async def execute(session: AsyncSession, run_id: int) -> None:
     """The job: solve the program's matching and write its drafts; published pairs stay."""
     run = await session.get_one(MatchingRun, run_id)
@@ -207,7 +203,7 @@ async def execute(session: AsyncSession, run_id: int) -> None:
     loaded = time.perf_counter()
     result = await asyncio.to_thread(match, request)  # CPU-bound: keep the event loop free
     solved = time.perf_counter()
-    actor = _system_actor(run)
+    actor = system_actor(run.tenant_id, run.requested_by or "system:matching")
     await _supersede_drafts(session, actor, pairs, run.id)
     await _write_drafts(session, actor, run, result)
     _report(

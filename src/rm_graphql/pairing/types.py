@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 from rm_graphql.programs.types import (
     ParticipantType,
     ProgramType,
+    participant_loader,
     prefetch_participants,
     program_loader,
 )
@@ -104,15 +105,13 @@ class PairType(relay.Node):
 
     @strawberry.field
     def mentor(self, info: Info[Context, None]) -> ParticipantType:
-        return self.prefetched.get(self.mentor_id) or participant_loader(info.context).load(
-            self.mentor_id
-        )
+        loaded = self.prefetched.get(self.mentor_id)
+        return loaded or participant_loader(info.context).load(self.mentor_id)  # type: ignore[return-value]
 
     @strawberry.field
     def mentee(self, info: Info[Context, None]) -> ParticipantType:
-        return self.prefetched.get(self.mentee_id) or participant_loader(info.context).load(
-            self.mentee_id
-        )
+        loaded = self.prefetched.get(self.mentee_id)
+        return loaded or participant_loader(info.context).load(self.mentee_id)  # type: ignore[return-value]
 
     @strawberry.field
     def program(
@@ -158,14 +157,6 @@ class PairType(relay.Node):
     ) -> list[PairType | None]:
         loader = by_id_loader(info.context, "pairs", service.visible_pairs, cls.from_row)
         return list(await loader.load_many([int(i) for i in node_ids]))
-
-
-def participant_loader(context: Context) -> Any:
-    from rm_graphql.programs import service as programs
-
-    return by_id_loader(
-        context, "participants", programs.participants_by_ids, ParticipantType.from_row
-    )
 
 
 async def prefetch_history(context: Context, pairs: list[PairType]) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self, cast
 import strawberry
 from sqlalchemy import Row
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -143,6 +144,13 @@ def program_loader(context: Context) -> Any:
     return by_id_loader(context, "programs", service.programs_by_ids, ProgramType.from_row)
 
 
+def participant_loader(context: Context) -> DataLoader[int, ParticipantType | None]:
+    """Participants by id, as nested fields reach them (one loader per request, every room)."""
+    return by_id_loader(
+        context, "participants", service.participants_by_ids, ParticipantType.from_row
+    )
+
+
 @strawberry.type(description="A topic with the level a participant stated for it (1-5).")
 class TopicLevel:
     topic: TopicType
@@ -217,8 +225,7 @@ class ParticipantType(relay.Node):
         ids = [int(i) for i in node_ids]
         context = info.context
         mine = {p.id for p in await my_participations(context)}
-        loader = by_id_loader(context, "participants", service.participants_by_ids, cls.from_row)
-        found = await loader.load_many(ids)
+        found = await participant_loader(context).load_many(ids)
         manager = (await context.actor()).manages_programs
         return [p if p is not None and (manager or p.id in mine) else None for p in found]
 
