@@ -60,11 +60,17 @@ def throwaway_database(server_url: str) -> Iterator[str]:
             )
 
 
+def sync_url(database_url: str) -> str:
+    """The same database through a synchronous driver (psycopg, or the standard sqlite3)."""
+    url = make_url(normalise_database_url(database_url))
+    driver = "sqlite" if url.get_backend_name() == "sqlite" else "postgresql+psycopg"
+    return url.set(drivername=driver).render_as_string(hide_password=False)
+
+
 def seed(database_url: str) -> Fixture:
     """Migrate to head and insert the data set; returns what the queries refer to."""
     migrate.upgrade(normalise_database_url(database_url))
-    sync_url = make_url(database_url).set(drivername="postgresql+psycopg")
-    engine = create_engine(sync_url)
+    engine = create_engine(sync_url(database_url))
     with engine.begin() as connection:
         program_id, employee_ids = _tenant(connection, TENANT, EMPLOYEES, PAIRS)
         _tenant(connection, OTHER_TENANT, 200, 50)

@@ -25,6 +25,7 @@ class Server:
     name: str
     url: str
     workers: int
+    pid: int | None = None  # the serving process, when one process serves (one worker)
 
 
 def free_port() -> int:
@@ -62,14 +63,16 @@ def _wait(url: str, process: subprocess.Popen[bytes], probe: str, timeout: float
 
 
 @contextmanager
-def _running(command: list[str], env: dict[str, str], url: str, log: Path) -> Iterator[None]:
+def _running(
+    command: list[str], env: dict[str, str], url: str, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, env=env, cwd=REPO, stdout=output, stderr=subprocess.STDOUT
         )
         try:
             _wait(url, process, "{ __typename }")
-            yield
+            yield process
         finally:
             process.terminate()
             try:
@@ -99,8 +102,8 @@ def ours(
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}/graphql"
     name = "ours" if fast_path else "ours (no fast path)"
-    with _running(command, env, url, var_dir / f"ours-{workers}.log"):
-        yield Server(name, url, workers)
+    with _running(command, env, url, var_dir / f"ours-{workers}.log") as process:
+        yield Server(name, url, workers, process.pid if workers == 1 else None)
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from rm_graphql.auth.principal import Principal
 from rm_graphql.graphql.fastpath import binding
 from rm_graphql.graphql.fastpath.catalog import Spec, covered_fields
 from rm_graphql.graphql.fastpath.compiler import Compiler, Variant
-from rm_graphql.graphql.fastpath.connections import KeptConnections, PerStatement
+from rm_graphql.graphql.fastpath.connections import KeptConnections, PerStatement, SqliteReaders
 from rm_graphql.graphql.fastpath.document import NotCovered, Operation, Rules, checked_document
 from rm_graphql.graphql.fastpath.document import operation as collect_operation
 from rm_graphql.graphql.fastpath.response import RawJSON, record_metrics
@@ -34,8 +34,10 @@ logger = logging.getLogger(__name__)
 CACHE_SIZE = 1024
 TOO_DEEP = ""  # the statement of a variant the database cannot parse
 KEPT_CONNECTIONS = 10  # per process, as PostGraphile's default pool; requests beyond wait
-# Extensions whose work the fast path does itself (validation, limits, metrics) or does not
-# need (caches, masking: a fast answer has no errors; one transaction: one statement).
+SQLITE_READERS = 4  # threads (each with its connection); two per core is plenty
+# Extensions whose work the fast path does itself (validation, limits, metrics, lenient global
+# ids) or does not need (caches, masking: a fast answer has no errors; one transaction: one
+# statement).
 KNOWN_EXTENSIONS = frozenset(
     {
         "ParserCache",
@@ -44,6 +46,7 @@ KNOWN_EXTENSIONS = frozenset(
         "MaxAliasesLimiter",
         "MaxTokensLimiter",
         "OperationMetrics",
+        "LenientGlobalIDs",
         "MaskUnexpectedErrors",
         "UnitOfWork",
     }
@@ -67,8 +70,10 @@ class FastPath:
         self.sql = sql
         self.rules = Rules.of(schema)
         self.fields: dict[str, dict[str, Spec]] = covered_fields(schema)
-        self.connections: KeptConnections | PerStatement = (
-            KeptConnections(engine, KEPT_CONNECTIONS) if sql.is_postgres else PerStatement(engine)
+        self.connections: KeptConnections | SqliteReaders | PerStatement = (
+            KeptConnections(engine, KEPT_CONNECTIONS)
+            if sql.is_postgres
+            else SqliteReaders.of(engine, SQLITE_READERS)
         )
         self.answered = 0  # requests answered here, for tests and metrics
         self._prepared: OrderedDict[tuple[str, str | None], Prepared | None] = OrderedDict()
