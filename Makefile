@@ -54,6 +54,7 @@ bench: setup ## run the benchmarks (see docs/benchmarks.md)
 	$(BIN)/python -m bench.jobs
 	$(BIN)/python -m bench.kpis
 	$(BIN)/python -m bench.graphql
+	$(BIN)/python -m bench.graphql.soak
 
 ci: ## what CI runs
 	bash .ci/run
