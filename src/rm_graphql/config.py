@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     auth_subject_claim: str = "sub"
     auth_email_claim: str = "email"
     auth_scope_claim: str = "scope"
+    # Remember verified tokens this long (capped by their exp) to skip signature checks; 0 = off.
+    auth_token_cache_seconds: int = Field(default=60, ge=0, le=3600)
 
     @field_validator("database_url")
     @classmethod

@@ -6,6 +6,7 @@ import hashlib
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from rm_graphql.auth.cache import VerifiedTokenCache
 from rm_graphql.auth.devtokens import DEV_AUDIENCE, DEV_ISSUER, dev_key_source
 from rm_graphql.auth.jwks import KeySource, RemoteJWKSKeySource, StaticKeySource
 from rm_graphql.auth.middleware import BearerAuthMiddleware
@@ -47,7 +48,9 @@ def token_validator(settings: Settings) -> TokenValidator:
         ),
         allow_dev_key=not settings.is_production,
     )
-    return TokenValidator(config, key_source(settings))
+    cache_seconds = settings.auth_token_cache_seconds
+    cache = VerifiedTokenCache(max_age_seconds=cache_seconds) if cache_seconds else None
+    return TokenValidator(config, key_source(settings), cache=cache)
 
 
 class DevelopmentIdePassthrough:

@@ -32,6 +32,19 @@ AUDIENCE = "rm-graphql"
 MOUNT = "/rm"
 
 
+class ManualClock:
+    """A clock the test moves forward by hand."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @contextmanager
 def serve(app: ASGIApp) -> Iterator[str]:
     """Run `app` with uvicorn on a free loopback port in a thread; yield its base URL."""

@@ -19,6 +19,7 @@ from .helpers import (
     ISSUER,
     MOUNT,
     JWKSServerState,
+    ManualClock,
     bearer,
     claims,
     jwks_server,
@@ -30,19 +31,6 @@ from .helpers import (
 
 MIN_REFRESH = 30.0
 CACHE_TTL = 600.0
-
-
-class ManualClock:
-    """A monotonic clock the test moves forward by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass

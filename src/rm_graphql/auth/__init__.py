@@ -1,5 +1,6 @@
 """Identity and access: bearer token validation, the principal and its scopes."""
 
+from rm_graphql.auth.cache import VerifiedTokenCache
 from rm_graphql.auth.jwks import (
     KeyNotFound,
     KeySource,
@@ -32,5 +33,6 @@ __all__ = [
     "StaticKeySource",
     "TokenValidator",
     "TokenValidatorConfig",
+    "VerifiedTokenCache",
     "principal_from_scope",
 ]

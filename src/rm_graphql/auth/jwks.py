@@ -35,6 +35,11 @@ class KeySourceUnavailable(RuntimeError):
 class KeySource(Protocol):
     """Anything that resolves a `kid` to a public verification key."""
 
+    @property
+    def key_set_version(self) -> int:
+        """A number that changes whenever a key that was trusted stops being trusted."""
+        ...
+
     async def get_key(self, kid: str | None) -> Key:
         """Return the key for `kid`, or raise KeyNotFound / KeySourceUnavailable."""
         ...
@@ -77,6 +82,11 @@ def _verification_key(entry: object) -> Key | None:
     return key
 
 
+def _identities(keys: Sequence[Key]) -> frozenset[tuple[str | None, str]]:
+    """Each key as (kid, RFC 7638 thumbprint), so a kid reused for a new key counts as new."""
+    return frozenset((key.kid, key.thumbprint()) for key in keys)
+
+
 def _pem_key_type(pem: bytes) -> str:
     """Return the JWK key type of a PEM public key (RSA, EC or OKP)."""
     public_key = serialization.load_pem_public_key(pem)
@@ -98,6 +108,11 @@ class StaticKeySource:
         if any(key.is_private for key in keys):
             raise ValueError("configure public keys only")
         self._keys = tuple(keys)
+
+    @property
+    def key_set_version(self) -> int:
+        """Always 0: a static key set never withdraws a key."""
+        return 0
 
     @classmethod
     def from_pem(
@@ -164,12 +179,18 @@ class RemoteJWKSKeySource:
         self._fetched_at = -math.inf
         self._last_attempt = -math.inf
         self._generation = 0
+        self._key_set_version = 0
         self._lock = asyncio.Lock()
 
     @property
     def fetch_attempts(self) -> int:
         """How many JWKS fetches have completed (successfully or not)."""
         return self._generation
+
+    @property
+    def key_set_version(self) -> int:
+        """Bumped when a fetch drops (or replaces) a key; a newly added key leaves it alone."""
+        return self._key_set_version
 
     async def get_key(self, kid: str | None) -> Key:
         """Return the key for `kid`, refreshing once (rate limited) if it is unknown."""
@@ -212,6 +233,8 @@ class RemoteJWKSKeySource:
             return
         if not keys:
             logger.warning("JWKS at %s holds no usable signature keys", self._url)
+        if self._keys is not None and not _identities(self._keys) <= _identities(keys):
+            self._key_set_version += 1
         self._keys = keys
         self._fetched_at = self._clock()
 

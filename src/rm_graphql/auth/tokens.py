@@ -15,6 +15,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import Key
 from joserfc.jwt import JWTClaimsRegistry
 
+from rm_graphql.auth.cache import VerifiedTokenCache
 from rm_graphql.auth.jwks import KeyNotFound, KeySource
 from rm_graphql.auth.principal import ClaimError, ClaimNames, Principal, principal_from_claims
 
@@ -70,7 +71,11 @@ class TokenValidatorConfig:
 
 
 class TokenValidator:
-    """Turns a bearer token into a Principal, or raises InvalidToken."""
+    """Turns a bearer token into a Principal, or raises InvalidToken.
+
+    With a `cache`, a token that passed every check is remembered (by its hash) until its
+    `exp` or the cache's maximum age, so repeating it skips the signature check.
+    """
 
     def __init__(
         self,
@@ -78,13 +83,37 @@ class TokenValidator:
         key_source: KeySource,
         *,
         clock: Callable[[], float] = time.time,
+        cache: VerifiedTokenCache | None = None,
     ) -> None:
         self.config = config
         self._key_source = key_source
         self._clock = clock
+        self._cache = cache
 
     async def validate(self, token: str) -> Principal:
-        """Verify signature, algorithm, issuer, audience and times; return the principal."""
+        """Return the principal of a valid token, from the cache when it is still valid there."""
+        _check_size(token)
+        if self._cache is None:
+            return (await self._verify(token))[0]
+        key_set_version = self._key_source.key_set_version
+        cached = self._cache.get(token, now=self._clock(), key_set_version=key_set_version)
+        if cached is not None:
+            return cached
+        principal, claims = await self._verify(token)
+        now = self._clock()
+        if _not_yet_valid(claims, now):
+            return principal  # accepted thanks to the leeway: verify again until nbf passes
+        self._cache.put(
+            token,
+            principal,
+            now=now,
+            expires_at=float(claims["exp"]),
+            key_set_version=key_set_version,
+        )
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, dict[str, Any]]:
+        """Verify signature, algorithm, issuer, audience and times; return principal and claims."""
         header = _unverified_header(token)
         algorithm = header.get("alg")
         if algorithm not in self.config.algorithms:
@@ -101,7 +130,7 @@ class TokenValidator:
             raise InvalidToken(f"signature or payload rejected: {error}") from error
         self._check_claims(claims)
         try:
-            return principal_from_claims(claims, self.config.claim_names)
+            return principal_from_claims(claims, self.config.claim_names), claims
         except ClaimError as error:
             raise InvalidToken(str(error)) from error
 
@@ -144,10 +173,20 @@ class TokenValidator:
             raise InvalidToken("token lifetime exceeds the configured maximum")
 
 
-def _unverified_header(token: str) -> dict[str, Any]:
-    """Decode the JOSE header of a compact JWS without trusting it."""
+def _not_yet_valid(claims: dict[str, Any], now: float) -> bool:
+    """True if `nbf` is still ahead (the token passed only thanks to the leeway)."""
+    not_before = claims.get("nbf")
+    return isinstance(not_before, int | float) and not_before > now
+
+
+def _check_size(token: str) -> None:
+    """Refuse non-strings and oversized tokens before doing any work on them."""
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidToken("token is not a string or is too long")
+
+
+def _unverified_header(token: str) -> dict[str, Any]:
+    """Decode the JOSE header of a compact JWS without trusting it."""
     segments = token.split(".")
     if len(segments) != 3:
         raise InvalidToken("token is not a compact JWS")
