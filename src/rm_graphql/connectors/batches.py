@@ -31,9 +31,14 @@ def map_rows(
 
 
 def latest_change(records: Iterable[EmployeeRecord], default: datetime | None) -> datetime | None:
-    """The newest last_changed among records (the next incremental watermark)."""
+    """The newest of `default` and the records' last_changed (the next incremental watermark).
+
+    Paged connectors pass the previous page's result, so the watermark only moves forward.
+    """
     stamps = [record.last_changed for record in records if record.last_changed is not None]
-    return max(stamps, default=default)
+    if default is not None:
+        stamps.append(default)
+    return max(stamps, default=None)
 
 
 def to_pages(

@@ -6,7 +6,7 @@ import logging
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any, Literal
 from zoneinfo import available_timezones
 
 from rm_graphql.connectors import coercions
+from rm_graphql.connectors import readers as readers_
 from rm_graphql.connectors.base import (
     ConfigurationError,
     CustomValue,
@@ -22,6 +23,7 @@ from rm_graphql.connectors.base import (
     InvalidRecord,
 )
 from rm_graphql.connectors.coercions import CoercionError
+from rm_graphql.connectors.readers import Reader, read_path
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +69,6 @@ class FieldSpec:
         found = (read_path(raw, path) for path in self.sources)
         return [value for value in found if not coercions.is_blank(value)]
 
-    def first_value(self, raw: Mapping[str, Any]) -> Any:
-        """The first non-blank source value, or None (the hot path: most specs need one)."""
-        for path in self.sources:
-            value = raw.get(path) if "/" not in path else read_path(raw, path)
-            if value is not None and not coercions.is_blank(value):
-                return value
-        return None
-
 
 @dataclass(frozen=True, slots=True)
 class ProfileOptions:
@@ -94,6 +88,11 @@ class MappingProfile:
     options: ProfileOptions = ProfileOptions()
     variant: str | None = None
     path: Path | None = None
+    _readers: tuple[tuple[str, Reader], ...] = field(init=False, repr=False, compare=False)
+    _custom_readers: tuple[tuple[str, Reader], ...] = field(init=False, repr=False, compare=False)
+    _customs: dict[tuple[Any, ...], Mapping[str, CustomValue]] = field(
+        init=False, repr=False, compare=False
+    )  # equal custom values share one mapping
 
     def source_fields(self) -> list[str]:
         """Top-level vendor fields this profile reads (what a report must request)."""
@@ -107,40 +106,26 @@ class MappingProfile:
         self, raw: Mapping[str, Any], *, row: int | None = None
     ) -> EmployeeRecord | InvalidRecord:
         """Map one raw vendor employee; a value that does not validate yields an InvalidRecord."""
-        external_id = _peek_external_id(self, raw)
         try:
-            values = {name: self._attribute(name, spec, raw) for name, spec in self.fields.items()}
-            custom = {name: self._custom(spec, raw) for name, spec in self.custom.items()}
-            return _build_record(self.source, values, custom)
+            values = {name: read(raw) for name, read in self._readers}
+            custom = {name: read(raw) for name, read in self._custom_readers}
+            return _build_record(self.source, values, custom, self._customs)
         except CoercionError as error:
-            return InvalidRecord(external_id=external_id, reason=str(error), row=row)
+            return InvalidRecord(_peek_external_id(self, raw), str(error), row=row)
 
-    def _attribute(self, name: str, spec: FieldSpec, raw: Mapping[str, Any]) -> Any:
-        """Coerce one attribute, prefixing errors with the attribute name."""
-        try:
-            return _coerce(spec, raw, self.options.list_separators)
-        except CoercionError as error:
-            raise CoercionError(f"{name}: {error}") from None
-
-    def _custom(self, spec: FieldSpec, raw: Mapping[str, Any]) -> CustomValue | None:
-        """Coerce one custom attribute; dates become ISO strings."""
-        value = _coerce(spec, raw, self.options.list_separators)
-        if hasattr(value, "isoformat"):
-            return str(value.isoformat())
-        return value  # type: ignore[no-any-return]
-
-
-def read_path(raw: Mapping[str, Any], path: str) -> Any:
-    """Follow a '/'-separated path (list indexes allowed) through nested JSON."""
-    current: Any = raw
-    for segment in path.split("/"):
-        if isinstance(current, Mapping):
-            current = current.get(segment)
-        elif isinstance(current, list) and segment.isdigit() and int(segment) < len(current):
-            current = current[int(segment)]
-        else:
-            return None
-    return current
+    def __post_init__(self) -> None:
+        """Compile the specs once: per row, `map` only runs one reader per attribute."""
+        separators = self.options.list_separators
+        readers = tuple(
+            (name, readers_.attribute_reader(name, spec, separators))
+            for name, spec in self.fields.items()
+        )
+        customs = tuple(
+            (name, readers_.custom_reader(spec, separators)) for name, spec in self.custom.items()
+        )
+        object.__setattr__(self, "_readers", readers)
+        object.__setattr__(self, "_custom_readers", customs)
+        object.__setattr__(self, "_customs", {})
 
 
 def _peek_external_id(profile: MappingProfile, raw: Mapping[str, Any]) -> str:
@@ -154,53 +139,6 @@ def _peek_external_id(profile: MappingProfile, raw: Mapping[str, Any]) -> str:
     return ""
 
 
-_SIMPLE: dict[str, Callable[[Any], Any]] = {
-    "text": coercions.to_text,
-    "int": coercions.to_int,
-    "grade": coercions.to_grade,
-    "bool": coercions.to_bool,
-    "date": coercions.to_date,
-    "datetime": coercions.to_datetime,
-    "birth_year": coercions.to_birth_year,
-}
-
-
-def _coerce(spec: FieldSpec, raw: Mapping[str, Any], separators: tuple[str, ...]) -> Any:
-    """Read and coerce the first non-blank source value of a spec (or its default)."""
-    if spec.coerce == "status":
-        return _status(spec, spec.raw_values(raw))
-    candidate = spec.first_value(raw)
-    if candidate is None:
-        return () if spec.coerce == "list" else spec.default
-    if spec.coerce == "list":
-        return coercions.to_list(candidate, separators)
-    value = _SIMPLE[spec.coerce](candidate)
-    if isinstance(value, int) and not isinstance(value, bool):
-        _check_range(spec, value)
-    return value
-
-
-def _check_range(spec: FieldSpec, value: int) -> None:
-    """Enforce a spec's min/max bounds."""
-    if spec.minimum is not None and value < spec.minimum:
-        raise CoercionError(f"{value} is below the minimum {spec.minimum}")
-    if spec.maximum is not None and value > spec.maximum:
-        raise CoercionError(f"{value} is above the maximum {spec.maximum}")
-
-
-def _status(spec: FieldSpec, candidates: list[Any]) -> EmployeeStatus:
-    """The first value the table maps wins; unmapped values are errors, absence the default."""
-    for candidate in candidates:
-        text = coercions.to_text(candidate)
-        if text is not None and text.lower() in spec.values:
-            return EmployeeStatus(spec.values[text.lower()])
-    if candidates:
-        raise CoercionError(f"unknown status {candidates[0]!r}")
-    if spec.default is not None:
-        return EmployeeStatus(spec.default)
-    return EmployeeStatus.ACTIVE
-
-
 @cache
 def _known_timezones() -> frozenset[str]:
     """IANA zone names, loaded once."""
@@ -208,7 +146,10 @@ def _known_timezones() -> frozenset[str]:
 
 
 def _build_record(
-    source: str, values: dict[str, Any], custom: dict[str, CustomValue | None]
+    source: str,
+    values: dict[str, Any],
+    custom: dict[str, CustomValue | None],
+    shared: dict[tuple[Any, ...], Mapping[str, CustomValue]],
 ) -> EmployeeRecord:
     """Validate cross-field rules and build the record."""
     if not values.get("external_id"):
@@ -226,7 +167,13 @@ def _build_record(
     if values.get("status") is None:
         values.pop("status", None)
     present = {name: value for name, value in custom.items() if value is not None and value != ()}
-    return EmployeeRecord(source=source, custom=present, **values)
+    key = tuple(present.items())
+    kept = shared.get(key)
+    if kept is None:
+        kept = present
+        if len(shared) < readers_.MEMO_SIZE:
+            shared[key] = present
+    return EmployeeRecord(source=source, custom=kept, **values)
 
 
 def parse_profile(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -44,6 +45,12 @@ class ApiSession(Protocol):
         """Send one request (retries for throttling already applied)."""
         ...
 
+    def stream(
+        self, method: str, url: str, **kwargs: Any
+    ) -> AbstractAsyncContextManager[httpx.Response]:
+        """Send one request and hand over the response before its body is read."""
+        ...
+
     async def aclose(self) -> None:
         """Close connections."""
 
@@ -57,6 +64,12 @@ class StaticSession:
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request."""
         return await self.client.request(method, url, **kwargs)
+
+    @asynccontextmanager
+    async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:
+        """Send one request; the body is read by the caller, as it arrives."""
+        async with self.client.stream(method, url, **kwargs) as response:
+            yield response
 
     async def aclose(self) -> None:
         """Close connections."""
@@ -127,6 +140,32 @@ class OAuthSession:
         if response.status_code == 401:
             check_response(response)
         return response
+
+    @asynccontextmanager
+    async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:
+        """Like `request` (one refresh and one retry on 401), the body left unread."""
+        await self._ensure_token()
+        used_token = self._access_token()
+        async with self._open(method, url, **kwargs) as response:
+            if response.status_code != 401:
+                yield response
+                return
+        logger.info("access token rejected with 401; refreshing once")
+        await self._refresh_after_rejection(used_token)
+        async with self._open(method, url, **kwargs) as response:
+            if response.status_code == 401:
+                await response.aread()
+                check_response(response)
+            yield response
+
+    @asynccontextmanager
+    async def _open(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:
+        """Authlib's streaming request (it refreshes proactively when the token has expired)."""
+        try:
+            async with self.client.stream(method, url, **kwargs) as response:
+                yield response
+        except OAuthError as error:
+            raise _oauth_error(error) from error
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send through Authlib, which refreshes proactively when the token has expired."""

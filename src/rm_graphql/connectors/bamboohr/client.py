@@ -1,4 +1,8 @@
-"""BambooHR connector: custom report for full runs, changed + filtered report for increments."""
+"""BambooHR connector: custom report for full runs, changed + filtered report for increments.
+
+The report is streamed: rows are parsed, mapped and handed on a page at a time, so a
+50,000-person report is never held whole, neither as JSON objects nor as records.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,20 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from rm_graphql.connectors.bamboohr.auth import BambooHRConfig, open_session
+from rm_graphql.connectors.bamboohr.report import ReportParser
 from rm_graphql.connectors.base import (
     FetchPage,
     FieldMismatchError,
+    SourceUnavailableError,
     TokenStore,
     UnexpectedResponseError,
 )
-from rm_graphql.connectors.batches import latest_change, map_rows, to_pages
+from rm_graphql.connectors.batches import PAGE_SIZE, latest_change, map_rows
 from rm_graphql.connectors.coercions import CoercionError, to_datetime
-from rm_graphql.connectors.http import HttpOptions, json_body
+from rm_graphql.connectors.http import HttpOptions, check_response, json_body
 from rm_graphql.connectors.mapping import MappingProfile, load_profile
 from rm_graphql.connectors.oauth import OAuthSession
 
@@ -65,26 +73,33 @@ class BambooHRConnector:
     async def fetch(self, since: datetime | None = None) -> AsyncIterator[FetchPage]:
         """A full run (every employee ever, with status) or an incremental one."""
         if since is None:
-            rows = await self._report(None)
-            records, invalid = map_rows(self.profile, rows)
-            watermark = latest_change(records, None)
-            for page in to_pages(records, invalid, watermark=watermark, complete_snapshot=True):
+            async for page in self._pages(None, watermark=None):
                 yield page
             return
-        async for page in self._incremental(since):
-            yield page
-
-    async def _incremental(self, since: datetime) -> AsyncIterator[FetchPage]:
-        """Ask what changed, then report on the changed employees only."""
         window_start = since - self.overlap
         latest, changed, removed = await self._changed(window_start)
-        rows = await self._report(window_start) if changed else []
-        records, invalid = map_rows(self.profile, rows)
-        watermark = max(latest, since)
-        for page in to_pages(
-            records, invalid, watermark=watermark, complete_snapshot=False, removed=removed
-        ):
+        if not changed:
+            yield FetchPage((), removed=removed, watermark=max(latest, since))
+            return
+        async for page in self._pages(window_start, watermark=max(latest, since), removed=removed):
             yield page
+
+    async def _pages(
+        self, since: datetime | None, *, watermark: datetime | None, removed: tuple[str, ...] = ()
+    ) -> AsyncIterator[FetchPage]:
+        """Map the report batch by batch as it streams in; a full run's watermark grows."""
+        complete = since is None
+        pages = 0
+        async for rows in self._report(since):
+            records, invalid = map_rows(self.profile, rows)
+            if complete:
+                watermark = latest_change(records, watermark)
+            yield FetchPage(
+                tuple(records), tuple(invalid), removed if pages == 0 else (), watermark, complete
+            )
+            pages += 1
+        if pages == 0:
+            yield FetchPage((), removed=removed, watermark=watermark, complete_snapshot=complete)
 
     async def _changed(self, since: datetime) -> tuple[datetime, list[str], tuple[str, ...]]:
         """Ids inserted or updated, and ids deleted, since a moment; plus the server's 'latest'."""
@@ -103,29 +118,41 @@ class BambooHRConnector:
             raise UnexpectedResponseError(f"employees/changed: bad 'latest': {error}") from error
         return latest, changed, removed
 
-    async def _report(self, since: datetime | None) -> list[Any]:
-        """POST a custom report and insist every requested field came back."""
+    async def _report(self, since: datetime | None) -> AsyncIterator[list[Any]]:
+        """POST a custom report and stream its rows in pages, once every field came back."""
         fields = self.report_fields()
         request: dict[str, Any] = {"title": "rm-graphql sync", "fields": fields}
         if since is not None:
             request["filters"] = {"lastChanged": {"includeNull": "no", "value": _iso(since)}}
-        response = await self.session.request(
+        held: list[Any] = []
+        checked = False
+        stream = self.session.stream(
             "POST", "reports/custom", params={"format": "json"}, json=request
         )
-        body = json_body(response)
-        if not isinstance(body, dict) or not isinstance(body.get("employees"), list):
-            raise UnexpectedResponseError("reports/custom: expected {fields, employees}")
-        returned = {
-            str(field.get(key))
-            for field in body.get("fields", [])
-            if isinstance(field, dict)
-            for key in ("id", "alias")
-        }
-        missing = [name for name in fields if name not in returned and name != "id"]
+        async with stream as response:
+            if not response.is_success:
+                await response.aread()
+                check_response(response)
+            parser = ReportParser(response.headers.get("Content-Type", "unknown"))
+            async for chunk in _body(response):
+                held.extend(parser.feed(chunk))
+                if not checked and parser.header_known:
+                    checked = self._check_returned(fields, parser.returned)
+                while checked and len(held) >= PAGE_SIZE:
+                    yield held[:PAGE_SIZE]
+                    del held[:PAGE_SIZE]
+            held.extend(parser.close())
+        if not checked:
+            self._check_returned(fields, parser.returned)
+        for start in range(0, len(held), PAGE_SIZE):
+            yield held[start : start + PAGE_SIZE]
+
+    def _check_returned(self, requested: list[str], returned: set[str]) -> bool:
+        """Insist every requested field came back (BambooHR drops unknown ones with a 200)."""
+        missing = [name for name in requested if name not in returned and name != "id"]
         if missing:
             self._field_mismatch(missing)
-        rows: list[Any] = body["employees"]
-        return rows
+        return True
 
     def _field_mismatch(self, missing: list[str]) -> None:
         """Fail loudly unless the profile opted out (field_mismatch = 'warn')."""
@@ -142,6 +169,16 @@ class BambooHRConnector:
 
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
+
+
+async def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body's chunks; a connection lost half-way is the source being unavailable."""
+    try:
+        async for chunk in response.aiter_bytes():
+            yield chunk
+    except httpx.TransportError as error:
+        where = f"{response.request.method} {response.request.url.path}"
+        raise SourceUnavailableError(f"{where}: {type(error).__name__} while reading") from error
 
 
 def _action(entry: Any) -> str | None:
