@@ -18,6 +18,8 @@ class Employee(Timestamped, Base):
         Index(
             "uq_employees_tenant_source_external", "tenant_id", "source", "external_id", unique=True
         ),
+        # Incremental syncs resolve managers by employee number.
+        Index("ix_employees_tenant_source_number", "tenant_id", "source", "employee_number"),
         Index("ix_employees_tenant_email", "tenant_id", "email"),
         Index("ix_employees_tenant_status", "tenant_id", "status"),
         Index("ix_employees_manager_id", "manager_id"),

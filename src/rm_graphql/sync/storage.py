@@ -31,7 +31,7 @@ class Lookup:
     """What an incremental run loads: rows by external id, and by employee number."""
 
     ids: frozenset[str]
-    numbers: frozenset[str]  # not indexed: only the managers' references go here
+    numbers: frozenset[str]  # only the managers' references go here
 
 
 class Storage:
