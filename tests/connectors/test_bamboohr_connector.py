@@ -280,6 +280,19 @@ async def test_a_second_401_after_refresh_is_an_authentication_error(bamboo: Fak
     assert fake.oauth.stats["refreshes"] == 1
 
 
+async def test_a_second_401_on_the_streamed_report_is_an_authentication_error(
+    bamboo: Fake,
+) -> None:
+    fake, _ = bamboo
+    connector = await authorised_oauth_connector(bamboo, InMemoryTokenStore())
+    fake.faults.expire_tokens().expire_tokens()
+    async with connector:
+        with pytest.raises(AuthenticationError, match="401"):
+            await collect(connector)
+    assert fake.oauth.stats["refreshes"] == 1
+    assert fake.requests["report"] == 2
+
+
 async def test_revoked_grant_means_reconnect(bamboo: Fake) -> None:
     fake, _ = bamboo
     connector = await authorised_oauth_connector(bamboo, InMemoryTokenStore())
