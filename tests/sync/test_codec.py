@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql.db import Database
-from rm_graphql.sync.codec import jsonb_text
+from rm_graphql.sync.codec import Codec, SQLiteCodec, jsonb_text
 from tests.support.people import create_tenant
 
 from .conftest import Fake, bamboo_connector
@@ -32,6 +32,13 @@ async def test_jsonb_text_is_what_postgresql_prints(session: AsyncSession, value
         text("SELECT CAST(:value AS jsonb)::text"), {"value": json.dumps(value)}
     )
     assert jsonb_text(value) == printed
+
+
+@pytest.mark.parametrize("codec", [Codec(), SQLiteCodec()], ids=["postgresql", "sqlite"])
+def test_lists_of_strings_take_a_short_cut_to_the_same_text(codec: Codec) -> None:
+    strings = tuple(TRICKY[1]) + ("Français", "日本語")
+    for value in (strings, (), ("one",)):
+        assert codec.encode("skills", value) == codec.json(value)
 
 
 async def test_rows_stored_in_another_form_are_unchanged_not_rewritten(
