@@ -3,7 +3,9 @@
     from rm_graphql.embedding import Embedded
     embedded = Embedded(settings)
     Query = merge_types("Query", (HostQuery, *embedded.query_types))  # bring your own `node`
-    schema = strawberry.Schema(Query, mutation=..., extensions=embedded.extensions)
+    schema = embedded.lenient_global_ids(
+        strawberry.Schema(Query, mutation=..., extensions=embedded.extensions)
+    )  # a malformed id then answers NotFound or null, as in rm-graphql's own schema
     app.add_route("/graphql", HostGraphQL(schema, context_getter=embedded.context))
 
 The host's request must pass through `embedded.protect` (or carry a Principal put in
@@ -20,6 +22,7 @@ from rm_graphql.auth.middleware import principal_from_scope
 from rm_graphql.config import Settings
 from rm_graphql.db import Database
 from rm_graphql.graphql.context import Context
+from rm_graphql.graphql.global_ids import lenient_global_ids
 from rm_graphql.graphql.schema import (
     EXTENSIONS,
     MUTATION_TYPES,
@@ -37,6 +40,7 @@ class Embedded:
     mutation_types = MUTATION_TYPES
     subscription_types = SUBSCRIPTION_TYPES
     extensions = EXTENSIONS
+    lenient_global_ids = staticmethod(lenient_global_ids)
 
     def __init__(self, settings: Settings, database: Database | None = None) -> None:
         self.settings = settings

@@ -63,7 +63,9 @@ class HostQuery:
 def test_compose_our_types_into_a_host_schema(database_url: str, tmp_path: Path) -> None:
     embedded = Embedded(load_settings(database_url=database_url, var_dir=tmp_path))
     query = merge_types("Query", (HostQuery, *embedded.query_types))
-    host_schema = strawberry.Schema(query=query, extensions=embedded.extensions)
+    host_schema = embedded.lenient_global_ids(
+        strawberry.Schema(query=query, extensions=embedded.extensions)
+    )
 
     class HostGraphQL(GraphQL[Context, None]):
         async def get_context(self, request: Request | WebSocket, response: object) -> Context:
@@ -76,11 +78,11 @@ def test_compose_our_types_into_a_host_schema(database_url: str, tmp_path: Path)
     with running_server(host) as base_url:
         response = httpx.post(
             f"{base_url}/graphql",
-            json={"query": "{ hostName programs { totalCount } }"},
+            json={"query": '{ hostName programs { totalCount } program(id: "") { id } }'},
             headers={"Authorization": f"Bearer {token}"},
         )
     assert response.json() == {
-        "data": {"hostName": "people-platform", "programs": {"totalCount": 0}}
+        "data": {"hostName": "people-platform", "programs": {"totalCount": 0}, "program": None}
     }
 
 
@@ -127,6 +129,13 @@ def test_federation_subgraph_resolves_entities(tmp_path: Path) -> None:
             token=token,
         )
         assert entities == {"_entities": [{"name": "Federated"}]}
+        malformed = api.query(
+            "query($r: [_Any!]!) { _entities(representations: $r) { ... on Program { name } }"
+            ' program(id: "") { id } }',
+            {"r": [{"__typename": "Program", "id": ""}]},
+            token=token,
+        )
+        assert malformed == {"_entities": [None], "program": None}
         assert httpx.post(base, json={"query": "{ _service { sdl } }"}).status_code == 401
     finally:
         process.terminate()

@@ -242,6 +242,16 @@ def test_get_and_graphql_response_json_agree(api: Api, world: World) -> None:
     assert Answer.of(got) == Answer(200, "application/json", normal.body)
 
 
+@pytest.mark.parametrize(
+    "bad_id", ["", "abc", to_base64("Program", "abc"), to_base64("Program", 2**64), "UGFpcjox"]
+)
+def test_an_id_that_names_no_program_is_null_both_ways(api: Api, world: World, bad_id: str) -> None:
+    fast, normal, answered = both_ways(api, DASHBOARD, {"id": bad_id}, world.tokens["admin"])
+    assert answered
+    assert fast == normal
+    assert json.loads(fast.body) == {"data": {"program": None}}
+
+
 def test_invalid_pages_are_reported_by_normal_execution(api: Api, world: World) -> None:
     query = "query($id: ID!) { program(id: $id) { pairs(first: 101) { totalCount } } }"
     fast, normal, answered = both_ways(

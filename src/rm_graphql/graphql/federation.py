@@ -7,10 +7,11 @@ from typing import Any
 import strawberry
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
-from strawberry.relay import GlobalID
 from strawberry.types import Info
 
 from rm_graphql.graphql.context import Context
+from rm_graphql.graphql.global_ids import lenient_global_ids
+from rm_graphql.graphql.relay import db_id, parse_global_id
 from rm_graphql.graphql.schema import EXTENSIONS, root_types
 from rm_graphql.people.types import EmployeeType, employee_loader
 from rm_graphql.programs.types import ProgramType, program_loader
@@ -23,10 +24,8 @@ ENTITIES: tuple[tuple[type[Any], str, Any], ...] = (
 
 def _reference_resolver(type_name: str, loader: Any) -> Any:
     async def resolve_reference(info: Info[Context, None], id: strawberry.ID) -> Any:
-        global_id = GlobalID.from_id(id)
-        if global_id.type_name != type_name or not global_id.node_id.isdigit():
-            return None
-        return await loader(info.context).load(int(global_id.node_id))
+        key = db_id(parse_global_id(id), type_name)
+        return None if key < 0 else await loader(info.context).load(key)
 
     return staticmethod(resolve_reference)
 
@@ -44,6 +43,8 @@ def federation_schema() -> strawberry.federation.Schema:
     """The same API as a Federation 2 subgraph (only built when RM_FEDERATION is on)."""
     _mark_entities()
     query, mutation, subscription = root_types()
-    return strawberry.federation.Schema(
-        query=query, mutation=mutation, subscription=subscription, extensions=EXTENSIONS
+    return lenient_global_ids(
+        strawberry.federation.Schema(
+            query=query, mutation=mutation, subscription=subscription, extensions=EXTENSIONS
+        )
     )

@@ -1,4 +1,4 @@
-"""Relay cursor connections over offset windows: first/after, last/before and totalCount."""
+"""Relay: global ids of table rows, and cursor connections over offset windows."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import strawberry
-import strawberry.relay
 from graphql import GraphQLError
+from strawberry.relay import GlobalID, GlobalIDValueError
 
 from rm_graphql.paging import Window
 
@@ -17,14 +17,34 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
 _CURSOR_PREFIX = "offset:"
 
+MAX_ROW_ID = 2**63 - 1  # the largest BIGINT: a longer number names no row, on any database
+
 NodeT = TypeVar("NodeT")
 
+# What a malformed global id from a client becomes: an id of no type, so it names no row.
+NOWHERE = GlobalID(type_name="", node_id="")
 
-def db_id(value: strawberry.relay.GlobalID, type_name: str) -> int:
+
+def parse_global_id(value: str) -> GlobalID:
+    """The global id a client sent, or NOWHERE when the value is not one."""
+    try:
+        return GlobalID.from_id(value)
+    except GlobalIDValueError:
+        return NOWHERE
+
+
+def row_id(node_id: str) -> int | None:
+    """The row id inside a node id: ASCII digits within BIGINT range, else None."""
+    if not (node_id.isascii() and node_id.isdigit()):
+        return None
+    value = int(node_id)
+    return value if value <= MAX_ROW_ID else None
+
+
+def db_id(value: GlobalID, type_name: str) -> int:
     """The row id inside a global id of the expected type; anything else matches no row."""
-    if value.type_name != type_name or not value.node_id.isdigit():
-        return -1
-    return int(value.node_id)
+    found = row_id(value.node_id) if value.type_name == type_name else None
+    return -1 if found is None else found
 
 
 def encode_cursor(offset: int) -> str:

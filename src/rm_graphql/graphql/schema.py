@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -15,11 +16,14 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import Info
 
 from rm_graphql import __version__
 from rm_graphql.audit.types import AuditQueries
 from rm_graphql.engagement.types import EngagementMutations, EngagementQueries
+from rm_graphql.graphql.context import Context
 from rm_graphql.graphql.extensions import MaskUnexpectedErrors, UnitOfWork
+from rm_graphql.graphql.global_ids import lenient_global_ids, node_or_none
 from rm_graphql.graphql.me import MeQueries
 from rm_graphql.kpis.types import KpiQueries
 from rm_graphql.observability import OperationMetrics
@@ -66,7 +70,14 @@ def root_types() -> tuple[type, type, type]:
 
     @strawberry.type
     class NodeQueries:
-        node: relay.Node | None = relay.node(description="Any object by its global id.")
+        # Not relay.node(): that one answers an error, not null, for an id of no Node type.
+        @strawberry.field(description="Any object by its global id.")
+        async def node(
+            self,
+            info: Info[Context, None],
+            id: Annotated[relay.GlobalID, strawberry.argument(description="The ID of the object.")],
+        ) -> relay.Node | None:
+            return await node_or_none(info, id)
 
         @strawberry.field(description="The version of rm-graphql serving this API.")
         def api_version(self) -> str:
@@ -92,6 +103,8 @@ EXTENSIONS: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
     UnitOfWork,
 ]
 
-schema = strawberry.Schema(
-    query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS
+schema = lenient_global_ids(
+    strawberry.Schema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS
+    )
 )

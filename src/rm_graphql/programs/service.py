@@ -312,6 +312,13 @@ def _validate_profile(participant: Participant, change: ProfileChange) -> None:
             for slug, level in levels.items()
             if not 1 <= level <= 5
         ]
+    for name in ("wishes", "blocks"):
+        ids: list[int] = getattr(change, name) or []
+        problems += [
+            FieldProblem((name, str(index)), "not a participant id")
+            for index, key in enumerate(ids)
+            if key < 1
+        ]
     if problems:
         raise ValidationFailed(problems)
 

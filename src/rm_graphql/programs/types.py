@@ -358,7 +358,7 @@ class UpdateParticipantProfileInput:
             return None if items is None else {item.topic: item.level for item in items}
 
         def ids(items: list[relay.GlobalID] | None) -> list[int] | None:
-            return None if items is None else [int(item.node_id) for item in items]
+            return None if items is None else [db_id(item, "Participant") for item in items]
 
         return ProfileChange(
             capacity=self.capacity,
@@ -420,9 +420,10 @@ class ProgramQueries:
 
     @strawberry.field(description="One program, or null if it does not exist for the caller.")
     async def program(self, info: Info[Context, None], id: relay.GlobalID) -> ProgramType | None:
-        if id.type_name != "Program":
+        key = db_id(id, "Program")
+        if key < 0:
             return None
-        loaded: ProgramType | None = await program_loader(info.context).load(int(id.node_id))
+        loaded: ProgramType | None = await program_loader(info.context).load(key)
         return loaded
 
 

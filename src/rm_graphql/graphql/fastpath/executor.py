@@ -35,9 +35,8 @@ CACHE_SIZE = 1024
 TOO_DEEP = ""  # the statement of a variant the database cannot parse
 KEPT_CONNECTIONS = 10  # per process, as PostGraphile's default pool; requests beyond wait
 SQLITE_READERS = 4  # threads (each with its connection); two per core is plenty
-# Extensions whose work the fast path does itself (validation, limits, metrics, lenient global
-# ids) or does not need (caches, masking: a fast answer has no errors; one transaction: one
-# statement).
+# Extensions whose work the fast path does itself (validation, limits, metrics) or does not
+# need (caches, masking: a fast answer has no errors; one transaction: one statement).
 KNOWN_EXTENSIONS = frozenset(
     {
         "ParserCache",
@@ -46,7 +45,6 @@ KNOWN_EXTENSIONS = frozenset(
         "MaxAliasesLimiter",
         "MaxTokensLimiter",
         "OperationMetrics",
-        "LenientGlobalIDs",
         "MaskUnexpectedErrors",
         "UnitOfWork",
     }
