@@ -38,18 +38,26 @@ class ManagerIndex:
         self.stored = stored
         self.records = records
         self.is_erased = is_erased
+        # number -> the one key that has it (a list when several do: ambiguous references)
+        self.by_number: dict[str, str | list[str]] = {}
         at = FIELD_AT["employee_number"]
-        numbers = {key: row.values[at] for key, row in stored.items()}
-        numbers.update((key, record.employee_number) for key, record in records.items())
-        self.by_number: dict[str, list[str]] = {}
-        for key, number in numbers.items():
-            if not number:
-                continue
-            if number in self.by_number:
-                self.by_number[number].append(key)
-            else:
-                self.by_number[number] = [key]
-        self._names = {row.id: key for key, row in stored.items()}
+        for key, row in stored.items():
+            if key not in records:
+                self._index(row.values[at], key)
+        for key, record in records.items():
+            self._index(record.employee_number, key)
+        self._names: dict[int, str] | None = None  # built for diffs only, when first needed
+
+    def _index(self, number: str | None, key: str) -> None:
+        if not number:
+            return
+        known = self.by_number.setdefault(number, key)
+        if known is key:
+            return
+        if isinstance(known, str):
+            self.by_number[number] = [known, key]
+        else:
+            known.append(key)
 
     def known(self, key: str) -> bool:
         """True when the key is a stored employee or one of this run's records."""
@@ -75,7 +83,8 @@ class ManagerIndex:
         return self._unresolved(record)
 
     def _matches(self, as_id: str | None, as_number: str | None, own: str) -> set[str]:
-        found = set(self.by_number.get(as_number, ())) if as_number else set()
+        keys = self.by_number.get(as_number) if as_number else None
+        found = {keys} if isinstance(keys, str) else set(keys or ())
         if as_id and self.known(as_id):
             found.add(as_id)
         found.discard(own)
@@ -103,6 +112,8 @@ class ManagerIndex:
         """A stored manager's external id for diffs (a row id when it was not loaded)."""
         if manager_id is None:
             return None
+        if self._names is None:
+            self._names = {row.id: key for key, row in self.stored.items()}
         return self._names.get(manager_id, f"#{manager_id}")
 
 
