@@ -60,7 +60,7 @@ async def test_pair_lists_cost_the_same_for_3_and_40_rows(api: Api, database: Da
             count, data = _statements(api, query, {"pair": world.pair}, world.manager(api))
             assert data[field]["totalCount"] == rows
             counts.append(count)
-        assert counts[0] == counts[1], (field, counts)
+        assert 0 < counts[0] == counts[1], (field, counts)
 
 
 async def test_flagged_participants_cost_the_same_for_1_and_8_flags(
@@ -77,7 +77,7 @@ async def test_flagged_participants_cost_the_same_for_1_and_8_flags(
         assert len(data["flaggedParticipants"]) == flags
         assert {item["participant"]["role"] for item in data["flaggedParticipants"]} == {"MENTOR"}
         counts.append(count)
-    assert counts[0] == counts[1]
+    assert 0 < counts[0] == counts[1]
 
 
 BatchCall = Callable[[AsyncSession, Actor, list[int]], Awaitable[Any]]

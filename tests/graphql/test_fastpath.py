@@ -8,22 +8,18 @@ matched by external id, and one email known in both tenants.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from starlette.routing import Route
 from strawberry.relay import to_base64
 
 from rm_graphql.db import Database
-from rm_graphql.graphql.fastpath import FastPath
-from rm_graphql.graphql.view import GraphQLView
 from rm_graphql.models.enums import EnrolmentMode, PairStatus, ParticipantRole, ProgramStatus
 from tests.support.api import Api, new_tenant
+from tests.support.fastpath import fast_path_of, normal_execution
 from tests.support.people import create_employee, create_tenant
 from tests.support.programs import create_pair, create_program, enrol
 from tests.support.seed import seed_pairs
@@ -38,30 +34,6 @@ class World:
     tenant: str
     programs: dict[str, str]  # global ids: active, open, draft, elsewhere (the other tenant's)
     tokens: dict[str, str]  # caller name -> bearer token
-
-
-def view_of(api: Api) -> GraphQLView:
-    for route in api.app.routes:
-        if isinstance(route, Route) and isinstance(route.endpoint, GraphQLView):
-            return route.endpoint
-    raise AssertionError("no GraphQL view")
-
-
-@contextmanager
-def normal_execution(api: Api) -> Iterator[None]:
-    """Requests inside the block skip the fast path."""
-    view = view_of(api)
-    fast_path, view.fast_path = view.fast_path, None
-    try:
-        yield
-    finally:
-        view.fast_path = fast_path
-
-
-def fast_path_of(api: Api) -> FastPath:
-    fast_path = view_of(api).fast_path
-    assert fast_path is not None
-    return fast_path
 
 
 @dataclass(frozen=True)

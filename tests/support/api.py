@@ -14,6 +14,7 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 
 from rm_graphql.auth.devtokens import mint_dev_token
+from rm_graphql.observability import current_request_id
 
 
 @dataclass
@@ -26,12 +27,17 @@ class Api:
 
     @contextmanager
     def statements(self) -> Iterator[list[str]]:
-        """Collect the SQL statements the server runs inside the block."""
+        """Collect the SQL statements the server runs for requests inside the block.
+
+        Only statements run on behalf of a request count (they carry its request id): the
+        in-process job worker's periodic checks may run at any moment beside them.
+        """
         seen: list[str] = []
         engine = self.app.state.database.engine.sync_engine
 
         def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-            seen.append(statement)
+            if current_request_id.get() is not None:
+                seen.append(statement)
 
         event.listen(engine, "before_cursor_execute", record)
         try:
