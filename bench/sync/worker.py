@@ -1,7 +1,8 @@
 """One sync run in a fresh process, so its peak memory is the sync's own.
 
 Before the clock starts it warms up what a long-running worker keeps warm (a pooled
-database connection, the time-zone table the mapping checks against).
+database connection, the time-zone table the mapping checks against, the HTTP modules
+and TLS context a connector loads).
 
 Prints one JSON line: wall seconds of the run (imports excluded), the phase timings,
 the run's counts, and the process's peak RSS overall and at the end of fetching.
@@ -24,7 +25,7 @@ from rm_graphql.db import Database
 from rm_graphql.models.enums import ConnectionKind, SyncMode
 from rm_graphql.sync import runs
 from rm_graphql.sync.progress import SyncProgress
-from rm_graphql.sync.sources import SourceConfig
+from rm_graphql.sync.sources import SourceConfig, build_connector
 
 
 def peak_rss_mb() -> float:
@@ -48,20 +49,21 @@ class Phases:
         self.peak.setdefault(progress.phase.value, peak_rss_mb())
 
 
-async def warm_up(database: Database) -> None:
-    """What a long-running worker already has: a pooled connection, the time-zone table."""
+async def warm_up(database: Database, config: SourceConfig) -> None:
+    """What a long-running worker has: a pooled connection, time zones, HTTP modules, TLS."""
     async with database.transaction(readonly=True) as session:
         await session.execute(text("SELECT 1"))
     load_profile("bamboohr").map({"id": "0", "displayName": "Warm Up", "customTimezone": "UTC"})
+    await build_connector(config).aclose()
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = load_settings(database_url=args.database_url)
     database = Database.from_settings(settings)
-    await warm_up(database)
     options = {"company": "acme", "timeout": 300.0}
     credentials = {"api_key": args.api_key}
     config = SourceConfig(ConnectionKind.BAMBOOHR, args.base_url, options, credentials)
+    await warm_up(database, config)
     phases = Phases()
     mode = SyncMode.INCREMENTAL if args.incremental else SyncMode.FULL
     start = time.perf_counter()
