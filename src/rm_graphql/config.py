@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     auth_scope_claim: str = "scope"
     # Remember verified tokens this long (capped by their exp) to skip signature checks; 0 = off.
     auth_token_cache_seconds: int = Field(default=60, ge=0, le=3600)
+    # Outbound webhooks to loopback, private or link-local addresses; unset: only outside
+    # production (see rm_graphql.webhooks.egress).
+    webhook_allow_private_addresses: bool | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -124,6 +127,12 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def webhooks_reach_private_addresses(self) -> bool:
+        if self.webhook_allow_private_addresses is None:
+            return not self.is_production
+        return self.webhook_allow_private_addresses
 
 
 def describe_error(error: ValidationError) -> str:

@@ -17,6 +17,7 @@ from rm_graphql.jobs import outbox, runs
 from rm_graphql.jobs.config import JobsSettings
 from rm_graphql.jobs.registry import TaskRegistry
 from rm_graphql.jobs.runs import Run, RunRef
+from rm_graphql.webhooks import egress
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +37,24 @@ class JobQueue:
         registry: TaskRegistry,
         *,
         secrets: SecretBox,
+        webhooks_reach_private: bool = True,
     ) -> None:
         self.app = app
         self.database = database
         self.settings = settings
         self.registry = registry
         self.secrets = secrets  # opens webhook signing secrets for deliveries
+        self.webhooks_reach_private = webhooks_reach_private
         self._http: httpx.AsyncClient | None = None
 
     @property
     def http(self) -> httpx.AsyncClient:
-        """One pooled HTTP client per process, for webhook deliveries."""
+        """One pooled HTTP client per process, for webhook deliveries (see webhooks.egress)."""
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.settings.webhook_timeout_seconds)
+            self._http = egress.client(
+                allow_private=self.webhooks_reach_private,
+                timeout=self.settings.webhook_timeout_seconds,
+            )
         return self._http
 
     async def aclose(self) -> None:

@@ -48,7 +48,14 @@ async def open_queue(
     registry = registry or load_registry()
     app = build_app(settings, jobs_settings, registry, concurrency=concurrency)
     async with app.open_async():
-        queue = JobQueue(app, database, jobs_settings, registry, secrets=secret_box(settings))
+        queue = JobQueue(
+            app,
+            database,
+            jobs_settings,
+            registry,
+            secrets=secret_box(settings),
+            webhooks_reach_private=settings.webhooks_reach_private_addresses,
+        )
         try:
             yield queue
         finally:

@@ -44,6 +44,7 @@ async def create_endpoint(
     secret: str,
     event_types: list[str],
     description: str | None,
+    allow_private: bool,
 ) -> WebhookEndpoint:
     """Subscribe a host URL to events ("*" for all); the signing secret is sealed at rest."""
     actor.require(Scope.ADMIN)
@@ -52,7 +53,14 @@ async def create_endpoint(
         raise ValidationFailed.single("eventTypes", f"choose from {', '.join(EVENTS)} or *")
     try:
         endpoint = await service.create_endpoint(
-            session, actor.tenant_id, box, url, secret, event_types, description
+            session,
+            actor.tenant_id,
+            box,
+            url,
+            secret,
+            event_types,
+            description,
+            allow_private=allow_private,
         )
     except service.WebhookError as error:
         raise ValidationFailed.single(

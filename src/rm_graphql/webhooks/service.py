@@ -22,7 +22,7 @@ from rm_graphql.models.webhooks import (
     WebhookDeliveryAttempt,
     WebhookEndpoint,
 )
-from rm_graphql.webhooks import repository
+from rm_graphql.webhooks import egress, repository
 
 if TYPE_CHECKING:
     from rm_graphql.jobs.queue import JobQueue
@@ -92,10 +92,13 @@ def envelope(delivery: WebhookDelivery) -> bytes:
     return json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def _check_url(url: str) -> str:
+def _check_url(url: str, *, allow_private: bool) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError("a webhook URL must be an absolute http:// or https:// URL")
+    refused = None if allow_private else egress.refusal(url)
+    if refused:
+        raise WebhookError(refused)
     return url
 
 
@@ -107,13 +110,18 @@ async def create_endpoint(
     secret: str,
     event_types: list[str],
     description: str | None = None,
+    *,
+    allow_private: bool = True,
 ) -> WebhookEndpoint:
-    """Subscribe a URL to events ("*" for all); the secret is stored sealed."""
+    """Subscribe a URL to events ("*" for all); the secret is stored sealed.
+
+    Without `allow_private`, a URL naming localhost or a non-public address is refused.
+    """
     if len(secret) < 16:
         raise WebhookError("a webhook secret needs at least 16 characters")
     endpoint = WebhookEndpoint(
         tenant_id=tenant_id,
-        url=_check_url(url),
+        url=_check_url(url, allow_private=allow_private),
         secret_encrypted=seal_secret(box, secret),
         event_types=sorted(set(event_types)),
         description=description,

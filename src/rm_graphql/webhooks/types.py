@@ -163,16 +163,17 @@ class WebhookMutations:
     async def create_webhook_endpoint(
         self, info: Info[Context, None], input: CreateWebhookEndpointInput
     ) -> WebhookEndpointResult:
-        box = secret_box(info.context.settings)
+        settings = info.context.settings
         return await mutate(
             info.context,
             admin.create_endpoint,
             WebhookEndpointType.of,
-            box,
+            secret_box(settings),
             input.url,
             input.secret,
             input.event_types,
             input.description,
+            settings.webhooks_reach_private_addresses,
         )
 
     @strawberry.mutation
