@@ -36,7 +36,7 @@ async def test_jsonb_text_is_what_postgresql_prints(session: AsyncSession, value
 
 @pytest.mark.parametrize("codec", [Codec(), SQLiteCodec()], ids=["postgresql", "sqlite"])
 def test_lists_of_strings_take_a_short_cut_to_the_same_text(codec: Codec) -> None:
-    strings = tuple(TRICKY[1]) + ("Français", "日本語")
+    strings = ('quote " and back\\slash', "tab\tnew\nline", "\u0001", "😀", "", "Français")
     for value in (strings, (), ("one",)):
         assert codec.encode("skills", value) == codec.json(value)
 
