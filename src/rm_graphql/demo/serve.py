@@ -20,7 +20,11 @@ def serve_demo(settings: Settings, port: int, program_id: int, console: Console)
     base = f"http://{settings.host}:{port}"
     program = to_base64("Program", program_id)
     console.print(f"GraphiQL:   [bold]{base}/graphql[/] (add the header below)")
-    console.print(f"Dashboard:  [bold]{base}/dashboard/programs/{program}?access_token={token}[/]")
-    console.print(f'Header:     {{"Authorization": "Bearer {token}"}}')
+    # soft_wrap: a URL or token cut into lines by the console width cannot be copied whole.
+    console.print(
+        f"Dashboard:  [bold]{base}/dashboard/programs/{program}?access_token={token}[/]",
+        soft_wrap=True,
+    )
+    console.print(f'Header:     {{"Authorization": "Bearer {token}"}}', soft_wrap=True)
     console.print("Ctrl-C stops the server.")
     uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning")
