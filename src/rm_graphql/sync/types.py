@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Self, cast
 
 import strawberry
@@ -24,7 +24,7 @@ from rm_graphql.models import HrisConnection
 from rm_graphql.models.enums import ConnectionKind, SyncMode
 from rm_graphql.paging import Window
 from rm_graphql.security import secret_box
-from rm_graphql.sync import connections, runs
+from rm_graphql.sync import authorization, connections, runs
 from rm_graphql.sync.connections import ConnectionSpec
 from rm_graphql.sync.progress import SyncPhase, live
 from rm_graphql.tenancy.service import Actor
@@ -228,6 +228,37 @@ class TriggerSyncInput:
     dry_run: bool = strawberry.field(default=False, description="Compute the diff; write nothing.")
 
 
+@strawberry.input(description="Start connecting an HRIS over OAuth 2.0 (authorization code).")
+class StartHrisAuthorizationInput:
+    connection_id: relay.GlobalID
+    redirect_uri: str = strawberry.field(
+        description="The host's page the HRIS sends the browser back to, with `code` and "
+        "`state`; it must be registered with the vendor's OAuth client."
+    )
+
+
+@strawberry.input(description="The `code` and `state` the HRIS sent back to the redirect URI.")
+class CompleteHrisAuthorizationInput:
+    state: str
+    code: str
+
+
+@strawberry.type(name="HrisAuthorization", description="Where to send the admin to grant access.")
+class HrisAuthorizationType:
+    authorization_url: str = strawberry.field(
+        description="Open in the admin's browser; the state in it is single-use."
+    )
+    expires_at: datetime = strawberry.field(description="Complete before this time.")
+
+    @classmethod
+    def of(cls, started: authorization.Authorization) -> Self:
+        expires = datetime.fromtimestamp(started.expires_at, UTC)
+        return cls(authorization_url=started.url, expires_at=expires)
+
+
+HrisAuthorizationResult = Annotated[
+    HrisAuthorizationType | ErrorType, strawberry.union("HrisAuthorizationResult")
+]
 HrisConnectionResult = Annotated[
     HrisConnectionType | ErrorType, strawberry.union("HrisConnectionResult")
 ]
@@ -295,6 +326,29 @@ class SyncMutations:
         return await mutate(
             info.context, connections.update_connection, HrisConnectionType.from_row,
             box, connection_id, input.spec(name=input.name),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Start OAuth 2.0 authorization of a connection (admins): a vendor URL."
+    )
+    async def start_hris_authorization(
+        self, info: Info[Context, None], input: StartHrisAuthorizationInput
+    ) -> HrisAuthorizationResult:
+        connection_id = db_id(input.connection_id, "HrisConnection")
+        return await mutate(
+            info.context, authorization.start, HrisAuthorizationType.of,
+            secret_box(info.context.settings), connection_id, input.redirect_uri,
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Finish OAuth 2.0 authorization: trade the code for tokens, sealed at rest."
+    )
+    async def complete_hris_authorization(
+        self, info: Info[Context, None], input: CompleteHrisAuthorizationInput
+    ) -> HrisConnectionResult:
+        return await mutate(
+            info.context, authorization.complete, HrisConnectionType.from_row,
+            secret_box(info.context.settings), input.state, input.code,
         )  # fmt: skip
 
     @strawberry.mutation(description="Queue a sync run (rm:admin or rm:sync); one at a time.")
