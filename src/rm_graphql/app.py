@@ -21,6 +21,7 @@ from rm_graphql.graphql.view import GraphQLView
 from rm_graphql.jobs.worker import embedded_worker
 from rm_graphql.observability import RequestIdMiddleware, metrics
 from rm_graphql.security import protect
+from rm_graphql.sync.authorization import receive_callback
 from rm_graphql.sync.webhooks import receive_webhook
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             # Signed by the HRIS, not by a bearer token (see rm_graphql.sync.webhooks).
             Route("/webhooks/{connection}", receive_webhook, methods=["POST"]),
+            # The HRIS sends the admin's browser back here; the single-use state authorizes.
+            Route("/oauth/hris/callback", receive_callback, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

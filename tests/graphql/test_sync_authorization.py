@@ -170,3 +170,26 @@ def test_only_oauth_connections_start_and_redirects_must_be_absolute(
         assert bad["fields"][0]["path"] == ["redirectUri"], (redirect, bad)
     participant = sync_app.token(new_tenant(), "someone@example.com", "rm:participant")
     assert _start(sync_app, participant, oauth["id"])["__typename"] == "NotAllowed"
+
+
+def test_a_standalone_deployment_takes_the_redirect_itself(sync_app: Api, bamboo: Fake) -> None:
+    admin = sync_app.token(new_tenant(), "hr@example.com", "rm:admin")
+    connection = _oauth_connection(sync_app, admin, bamboo)
+    callback = f"{sync_app.base_url}/oauth/hris/callback"
+    started = _start(sync_app, admin, connection["id"], callback)
+    page = httpx.get(started["authorizationUrl"], follow_redirects=True)
+    assert page.status_code == 200, page.text
+    assert "bamboo-oauth" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    run = wait_for(sync_app, admin, trigger(sync_app, admin, connection["id"])["id"])
+    assert run["status"] == "SUCCEEDED", run
+
+    replayed = httpx.get(str(page.url))
+    assert replayed.status_code == 400
+    assert "start the authorization again" in replayed.text
+    denied = httpx.get(callback, params={"error": "access_denied", "state": "1.x"})
+    assert denied.status_code == 400
+    assert "access_denied" in denied.text
+    forged = httpx.get(callback, params={"state": "<script>", "code": "x"})
+    assert forged.status_code == 400
+    assert "<script>" not in forged.text

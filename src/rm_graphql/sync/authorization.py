@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import secrets
 import time
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 
 from rm_graphql.audit.service import record
 from rm_graphql.auth.principal import Scope
@@ -31,12 +34,14 @@ from rm_graphql.connectors import (
 )
 from rm_graphql.connectors.oauth import OAuthSession
 from rm_graphql.crypto import SecretBox
+from rm_graphql.db import Database
 from rm_graphql.errors import NotFound, ValidationFailed
 from rm_graphql.models import HrisConnection
+from rm_graphql.security import secret_box
 from rm_graphql.sync import repository
 from rm_graphql.sync.connections import credentials_of
 from rm_graphql.sync.sources import TOKEN_KEY, SourceConfig, build_connector
-from rm_graphql.tenancy.service import Actor
+from rm_graphql.tenancy.service import Actor, system_actor
 
 PENDING_KEY = "oauth_pending"  # inside the sealed credentials
 STATE_SECONDS = 900
@@ -98,7 +103,31 @@ async def complete(
 ) -> HrisConnection:
     """Trade the vendor's code for tokens, sealed into the connection the state names."""
     actor.require(Scope.ADMIN)
-    connection = await _pending_connection(session, actor, state)
+    connection = await _pending_connection(session, state, actor.tenant_id)
+    return await _finish(session, actor, box, connection, state, code)
+
+
+async def complete_at_callback(
+    session: AsyncSession, box: SecretBox, state: str, code: str
+) -> HrisConnection:
+    """The vendor's redirect straight to us (standalone deployments): the state authorizes.
+
+    A state is issued only to an admin, unguessable, kept only as a hash, bound to one
+    connection and expiring, as an OAuth client's callback relies on it.
+    """
+    connection = await _pending_connection(session, state, None)
+    actor = system_actor(connection.tenant_id, "oauth-callback")
+    return await _finish(session, actor, box, connection, state, code)
+
+
+async def _finish(
+    session: AsyncSession,
+    actor: Actor,
+    box: SecretBox,
+    connection: HrisConnection,
+    state: str,
+    code: str,
+) -> HrisConnection:
     credentials = credentials_of(connection, box)
     pending = credentials.get(PENDING_KEY)
     if not (
@@ -124,12 +153,18 @@ async def complete(
     return connection
 
 
-async def _pending_connection(session: AsyncSession, actor: Actor, state: str) -> HrisConnection:
-    """The connection a state names, in the caller's tenant; anything else is a bad state."""
+async def _pending_connection(
+    session: AsyncSession, state: str, tenant_id: int | None
+) -> HrisConnection:
+    """The connection a state names (in the caller's tenant); anything else is a bad state."""
     head, _, _ = state.partition(".")
     if not head.isascii() or not head.isdigit() or len(head) > 18:
         raise _bad_state()
-    connection = await repository.connection(session, actor.tenant_id, int(head), for_update=True)
+    connection = (
+        await repository.connection_by_id(session, int(head), for_update=True)
+        if tenant_id is None
+        else await repository.connection(session, tenant_id, int(head), for_update=True)
+    )
     if connection is None:
         raise _bad_state()
     return connection
@@ -164,3 +199,32 @@ def _oauth_connector(
     if not isinstance(oauth, OAuthSession):
         raise ValidationFailed.single("connectionId", "this source has no authorization code flow")
     return connector, oauth
+
+
+CALLBACK_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>rm-graphql: {title}</title></head><body><h1>{title}</h1><p>{message}</p></body></html>"""
+
+
+def _page(title: str, message: str, status: int) -> HTMLResponse:
+    body = CALLBACK_PAGE.format(title=html.escape(title), message=html.escape(message))
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+async def receive_callback(request: Request) -> Response:
+    """GET /oauth/hris/callback?code=…&state=…: complete the authorization and say so."""
+    params = request.query_params
+    if params.get("error"):
+        reason = params.get("error_description") or params["error"]
+        return _page("Not connected", f"The HRIS did not grant access: {reason}", 400)
+    database: Database = request.app.state.database
+    box = secret_box(request.app.state.settings)
+    try:
+        async with database.transaction() as session:
+            connection = await complete_at_callback(
+                session, box, params.get("state", ""), params.get("code", "")
+            )
+            name = connection.name
+    except ValidationFailed as error:
+        return _page("Not connected", error.problems[0].message, 400)
+    return _page("Connected", f"The HRIS connection {name!r} is authorized; close this page.", 200)
