@@ -202,3 +202,21 @@ def test_source_fields_are_the_top_level_names() -> None:
     assert "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" in fields
     assert "emails" in fields
     assert "meta" in fields
+
+
+def test_unicode_spaces_pasted_from_spreadsheets_are_stripped_like_ascii_ones() -> None:
+    padded = {
+        **BAMBOO_ROW,
+        "displayName": "\u2003Ana Diaz\xa0",
+        "workEmail": "ana@example.com\xa0",
+        "department": "Sales\xa0",
+        "jobTitle": "\xa0",
+    }
+    record = load_profile("bamboohr").map(padded)
+    assert isinstance(record, EmployeeRecord), record
+    assert (record.display_name, record.email, record.department) == (
+        "Ana Diaz",
+        "ana@example.com",
+        "Sales",
+    )
+    assert record.job_title is None

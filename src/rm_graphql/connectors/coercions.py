@@ -20,12 +20,20 @@ class CoercionError(ValueError):
     """A value cannot be read as the type a profile asks for."""
 
 
+def is_plain(text: str) -> bool:
+    """True when a string needs no stripping and cannot be blank, a zero date or 'null'.
+
+    Any Unicode space counts (str.strip removes them all: NBSP from spreadsheets, em spaces).
+    """
+    return bool(text) and text[0] not in "0nN" and not text[0].isspace() and not text[-1].isspace()
+
+
 def is_blank(value: Any) -> bool:
     """True for the many ways sources say 'no value': None, '', zero dates, empty lists."""
     if value is None:
         return True
     if type(value) is str:
-        if value and value[0] not in " \t\r\n0nN" and value[-1] not in " \t\r\n":
+        if is_plain(value):
             return False  # fast path: cannot be empty, a zero date or 'null'
         stripped = value.strip()
         return not stripped or stripped in ZERO_DATES or stripped.lower() == "null"

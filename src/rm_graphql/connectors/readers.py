@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 Reader = Callable[[Mapping[str, Any]], Any]
 MEMO_SIZE = 4096  # per attribute; once full, new values are coerced without being kept
-_HEAD = " \t\r\n0nN"  # a string starting otherwise cannot be blank
-_SPACE = " \t\r\n"
 _MISSING = object()
 
 _SIMPLE: dict[str, Callable[[Any], Any]] = {
@@ -57,7 +55,7 @@ def first_value(sources: tuple[str, ...]) -> Reader:
 
         def single(raw: Mapping[str, Any]) -> Any:
             value = raw.get(key)
-            if type(value) is str and value and value[0] not in _HEAD and value[-1] not in _SPACE:
+            if type(value) is str and coercions.is_plain(value):
                 return value
             return None if coercions.is_blank(value) else value
 
@@ -98,9 +96,8 @@ def _value_reader(spec: FieldSpec, separators: tuple[str, ...], prefix: str) -> 
     text = spec.coerce == "text"
 
     def convert(value: Any) -> Any:
-        if text and type(value) is str and value and value[0] not in _HEAD:  # noqa: SIM102
-            if value[-1] not in _SPACE:
-                return value  # text with nothing to strip, and not blank: the common case
+        if text and type(value) is str and coercions.is_plain(value):
+            return value  # text with nothing to strip, and not blank: the common case
         if coercions.is_blank(value):
             return missing
         try:
