@@ -15,21 +15,42 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import httpx
 
+logger = logging.getLogger(__name__)
+
 SETTING = "RM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+# IPv6 ranges that carry an IPv4 address a gateway may reach: NAT64 (well-known and local
+# prefixes), IPv4-compatible, SIIT, 6to4 and Teredo. Refused whatever the embedded address.
+_TRANSLATED = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "::/96",
+        "::ffff:0:0:0/96",
+        "2002::/16",
+        "2001::/32",
+    )
+)
 
 
 def is_public(address: str) -> bool:
     """True for a globally routable unicast address (IPv4-mapped IPv6 judged as IPv4)."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in net for net in _TRANSLATED):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -77,9 +98,10 @@ class PublicOnlyTransport(httpx.AsyncHTTPTransport):
             raise httpx.ConnectError(f"cannot resolve {host}: {error}", request=request) from error
         refused = [address for address in addresses if not self.allowed(address)]
         if not addresses or refused:
-            where = refused[0] if refused else "nothing"
+            # The address stays in the server's log: the attempt log is read by tenant admins.
+            logger.warning("webhook to %s refused: it resolves to %s", host, refused or "nothing")
             raise httpx.ConnectError(
-                f"{host} resolves to {where}, not a public address; {SETTING} allows it",
+                f"{host} does not resolve to a public address only; {SETTING} allows it",
                 request=request,
             )
         if literal is None:
