@@ -21,7 +21,7 @@ from rm_graphql.graphql.view import GraphQLView
 from rm_graphql.jobs.worker import embedded_worker
 from rm_graphql.observability import RequestIdMiddleware, metrics
 from rm_graphql.security import protect
-from rm_graphql.sync.authorization import receive_callback
+from rm_graphql.sync.callback import receive_callback
 from rm_graphql.sync.webhooks import receive_webhook
 
 logger = logging.getLogger(__name__)

@@ -106,13 +106,15 @@ def test_an_admin_connects_bamboohr_and_the_sync_uses_the_granted_token(
     assert url.params["client_id"] == fake.oauth.client_id
     assert url.params["redirect_uri"] == REDIRECT
     assert url.params["response_type"] == "code"
+    assert url.params["code_challenge_method"] == "S256"
+    assert len(url.params["code_challenge"]) == 43
     assert fake.oauth.client_secret not in str(url)
     state, code = _grant(started["authorizationUrl"])
 
     completed = _complete(sync_app, admin, state, code)
     assert completed["__typename"] == "HrisConnection", completed
     assert completed["hasCredentials"] is True
-    assert fake.oauth.stats["code_exchanges"] == 1
+    assert fake.oauth.stats["code_exchanges"] == fake.oauth.stats["pkce_checked"] == 1
 
     run = wait_for(sync_app, admin, trigger(sync_app, admin, connection["id"])["id"])
     assert run["status"] == "SUCCEEDED", run
@@ -139,6 +141,23 @@ def test_a_state_works_once_in_its_own_tenant_and_a_bad_code_changes_nothing(
     for forged in ("", "abc", f"{state}x", state.split(".")[0] + ".guess"):
         refused = _complete(sync_app, admin, forged, code)
         assert refused["fields"][0]["path"] == ["state"], (forged, refused)
+
+    # Someone who saw the state and brings a code from a flow of their own (with another
+    # challenge, or none) gets nothing: PKCE ties the code to this flow's verifier.
+    fake, base_url = bamboo
+    for challenge in ({"code_challenge": "A" * 43, "code_challenge_method": "S256"}, {}):
+        params = {
+            "request": "authorize",
+            "client_id": fake.oauth.client_id,
+            "redirect_uri": REDIRECT,
+            "response_type": "code",
+            "state": state,
+            **challenge,
+        }
+        answer = httpx.get(f"{base_url}/authorize.php", params=params)
+        foreign = httpx.URL(answer.headers["location"]).params["code"]
+        injected = _complete(sync_app, admin, state, foreign)
+        assert injected["fields"][0]["path"] == ["code"], injected
 
     wrong = _complete(sync_app, admin, state, "not-a-code")
     assert wrong["__typename"] == "ValidationError"
@@ -187,9 +206,13 @@ def test_a_standalone_deployment_takes_the_redirect_itself(sync_app: Api, bamboo
     replayed = httpx.get(str(page.url))
     assert replayed.status_code == 400
     assert "start the authorization again" in replayed.text
-    denied = httpx.get(callback, params={"error": "access_denied", "state": "1.x"})
+    denied = httpx.get(
+        callback,
+        params={"error": "access_denied", "error_description": "<b>spoof</b>", "state": "1.x"},
+    )
     assert denied.status_code == 400
-    assert "access_denied" in denied.text
+    assert "did not grant access" in denied.text
+    assert "spoof" not in denied.text  # the vendor's text is not echoed on our origin
     forged = httpx.get(callback, params={"state": "<script>", "code": "x"})
     assert forged.status_code == 400
     assert "<script>" not in forged.text

@@ -36,6 +36,8 @@ class OAuthClientConfig:
     redirect_uri: str | None = None
     scope: str | None = None
     auth_method: Literal["client_secret_post", "client_secret_basic"] = "client_secret_post"
+    # PKCE (RFC 7636, S256) on the authorization code flow; a server without it ignores it.
+    pkce: bool = False
 
 
 class ApiSession(Protocol):
@@ -101,6 +103,7 @@ class OAuthSession:
             token_endpoint_auth_method=config.auth_method,
             redirect_uri=config.redirect_uri,
             scope=config.scope,
+            code_challenge_method="S256" if config.pkce else None,
             update_token=self._on_new_token,
             base_url=base_url,
             transport=RetryingTransport(options.retry),
@@ -108,18 +111,24 @@ class OAuthSession:
             headers={"Accept": "application/json", "User-Agent": options.user_agent},
         )
 
-    def authorization_url(self, state: str) -> str:
-        """The vendor URL an admin opens to grant access (authorization code flow)."""
+    def authorization_url(self, state: str, code_verifier: str | None = None) -> str:
+        """The vendor URL an admin opens to grant access (authorization code flow).
+
+        With PKCE, pass the same secret `code_verifier` to `exchange_code` later.
+        """
         if self.config.authorize_url is None:
             raise AuthenticationError("this OAuth client has no authorization endpoint")
-        url, _ = self.client.create_authorization_url(self.config.authorize_url, state=state)
+        url, _ = self.client.create_authorization_url(
+            self.config.authorize_url, state=state, code_verifier=code_verifier
+        )
         return str(url)
 
-    async def exchange_code(self, code: str) -> dict[str, Any]:
+    async def exchange_code(self, code: str, code_verifier: str | None = None) -> dict[str, Any]:
         """Trade an authorization code for tokens and persist them."""
+        extra = {"code_verifier": code_verifier} if code_verifier else {}
         try:
             token = await self.client.fetch_token(
-                self.config.token_url, grant_type="authorization_code", code=code
+                self.config.token_url, grant_type="authorization_code", code=code, **extra
             )
         except OAuthError as error:
             raise _oauth_error(error) from error

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import secrets
 import time
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
 
 from rm_graphql.audit.service import record
 from rm_graphql.auth.principal import Scope
@@ -33,11 +30,9 @@ from rm_graphql.connectors import (
     InMemoryTokenStore,
 )
 from rm_graphql.connectors.oauth import OAuthSession
-from rm_graphql.crypto import SecretBox
-from rm_graphql.db import Database
+from rm_graphql.crypto import DecryptionError, SecretBox
 from rm_graphql.errors import NotFound, ValidationFailed
 from rm_graphql.models import HrisConnection
-from rm_graphql.security import secret_box
 from rm_graphql.sync import repository
 from rm_graphql.sync.connections import credentials_of
 from rm_graphql.sync.sources import TOKEN_KEY, SourceConfig, build_connector
@@ -79,17 +74,21 @@ async def start(
     )
     if connection is None:
         raise NotFound("no such HRIS connection")
-    credentials = credentials_of(connection, box)
+    credentials = _credentials(connection, box)
     connector, oauth = _oauth_connector(connection, credentials, redirect_uri)
+    state = f"{connection.id}.{secrets.token_urlsafe(32)}"
+    verifier = secrets.token_urlsafe(48)  # PKCE: the code is only good with this secret
     try:
-        state = f"{connection.id}.{secrets.token_urlsafe(32)}"
-        url = oauth.authorization_url(state)
+        url = oauth.authorization_url(state, verifier)
+    except ConnectorError as error:
+        raise ValidationFailed.single("connectionId", str(error)) from error
     finally:
         await connector.aclose()
     expires_at = time.time() + STATE_SECONDS
     credentials[PENDING_KEY] = {
         "state_sha256": _digest(state),
         "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
         "expires_at": expires_at,
     }
     connection.credentials_encrypted = box.encrypt(credentials)
@@ -128,7 +127,7 @@ async def _finish(
     state: str,
     code: str,
 ) -> HrisConnection:
-    credentials = credentials_of(connection, box)
+    credentials = _credentials(connection, box)
     pending = credentials.get(PENDING_KEY)
     if not (
         isinstance(pending, dict)
@@ -141,8 +140,9 @@ async def _finish(
     redirect_uri = str(pending.get("redirect_uri", ""))
     connector, oauth = _oauth_connector(connection, credentials, redirect_uri)
     try:
-        token = await oauth.exchange_code(code)
-    except (ConnectorError, httpx.HTTPError) as error:
+        token = await oauth.exchange_code(code, pending.get("code_verifier"))
+    except (ConnectorError, httpx.HTTPError, TypeError, ValueError) as error:
+        # TypeError/ValueError: Authlib on a 200 whose body is not a token object
         raise ValidationFailed.single("code", f"the HRIS refused the code: {error}") from error
     finally:
         await connector.aclose()
@@ -168,6 +168,14 @@ async def _pending_connection(
     if connection is None:
         raise _bad_state()
     return connection
+
+
+def _credentials(connection: HrisConnection, box: SecretBox) -> dict[str, Any]:
+    try:
+        return credentials_of(connection, box)
+    except DecryptionError as error:
+        message = "stored credentials cannot be decrypted (RM_ENCRYPTION_KEYS): store them again"
+        raise ValidationFailed.single("connectionId", message) from error
 
 
 def _bad_state() -> ValidationFailed:
@@ -199,32 +207,3 @@ def _oauth_connector(
     if not isinstance(oauth, OAuthSession):
         raise ValidationFailed.single("connectionId", "this source has no authorization code flow")
     return connector, oauth
-
-
-CALLBACK_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>rm-graphql: {title}</title></head><body><h1>{title}</h1><p>{message}</p></body></html>"""
-
-
-def _page(title: str, message: str, status: int) -> HTMLResponse:
-    body = CALLBACK_PAGE.format(title=html.escape(title), message=html.escape(message))
-    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    return HTMLResponse(body, status_code=status, headers=headers)
-
-
-async def receive_callback(request: Request) -> Response:
-    """GET /oauth/hris/callback?code=…&state=…: complete the authorization and say so."""
-    params = request.query_params
-    if params.get("error"):
-        reason = params.get("error_description") or params["error"]
-        return _page("Not connected", f"The HRIS did not grant access: {reason}", 400)
-    database: Database = request.app.state.database
-    box = secret_box(request.app.state.settings)
-    try:
-        async with database.transaction() as session:
-            connection = await complete_at_callback(
-                session, box, params.get("state", ""), params.get("code", "")
-            )
-            name = connection.name
-    except ValidationFailed as error:
-        return _page("Not connected", error.problems[0].message, 400)
-    return _page("Connected", f"The HRIS connection {name!r} is authorized; close this page.", 200)

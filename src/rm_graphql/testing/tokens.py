@@ -38,7 +38,7 @@ class TokenAuthority:
         self.rotate_refresh_tokens = rotate_refresh_tokens
         self.return_refresh_token = return_refresh_token
         self.stats: Counter[str] = Counter()
-        self._codes: dict[str, str] = {}
+        self._codes: dict[str, tuple[str, str | None]] = {}  # code -> redirect URI, challenge
         self._access: dict[str, float] = {}
         self._refresh: set[str] = set()
         self._lock = threading.Lock()
@@ -56,9 +56,12 @@ class TokenAuthority:
         redirect_uri = params.get("redirect_uri", "")
         if params.get("client_id") != self.client_id or not redirect_uri:
             return JSONResponse({"error": "invalid_request"}, status_code=400)
+        challenge = params.get("code_challenge")
+        if challenge is not None and params.get("code_challenge_method") != "S256":
+            return JSONResponse({"error": "invalid_request"}, status_code=400)
         code = secrets.token_urlsafe(16)
         with self._lock:
-            self._codes[code] = redirect_uri
+            self._codes[code] = (redirect_uri, challenge)
         query = urlencode({"code": code, "state": params.get("state", "")})
         return RedirectResponse(f"{redirect_uri}?{query}", status_code=302)
 
@@ -70,7 +73,9 @@ class TokenAuthority:
             return _oauth_error("invalid_client", "client authentication failed", 401)
         grant = form.get("grant_type")
         if grant == "authorization_code":
-            return self._exchange_code(str(form.get("code", "")), form.get("redirect_uri"))
+            return self._exchange_code(
+                str(form.get("code", "")), form.get("redirect_uri"), form.get("code_verifier")
+            )
         if grant == "refresh_token":
             return self._refresh_grant(str(form.get("refresh_token", "")))
         return _oauth_error("unsupported_grant_type", f"grant {grant!r} not supported")
@@ -88,13 +93,25 @@ class TokenAuthority:
     def _client_pair(self) -> str:
         return f"{self.client_id}:{self.client_secret}"
 
-    def _exchange_code(self, code: str, redirect_uri: object) -> Response:
-        """Codes are single-use and bound to their redirect URI."""
+    def _exchange_code(self, code: str, redirect_uri: object, verifier: object) -> Response:
+        """Codes are single-use, bound to their redirect URI and, with PKCE, to the verifier."""
         with self._lock:
-            expected = self._codes.pop(code, None)
-        if expected is None or (redirect_uri is not None and redirect_uri != expected):
+            issued = self._codes.pop(code, None)
+        if issued is None or (redirect_uri is not None and redirect_uri != issued[0]):
             self.stats["invalid_grant"] += 1
             return _oauth_error("invalid_grant", "authorization code invalid or already used")
+        challenge = issued[1]
+        # RFC 9700 2.1.1: a verifier for a code issued without a challenge is refused too
+        # (a PKCE downgrade), so a code from someone else's flow never fits ours.
+        if (challenge is None and verifier is not None) or (
+            challenge is not None
+            and not (
+                isinstance(verifier, str) and secrets.compare_digest(_s256(verifier), challenge)
+            )
+        ):
+            self.stats["invalid_grant"] += 1
+            return _oauth_error("invalid_grant", "code_verifier does not match the challenge")
+        self.stats["pkce_checked" if challenge else "code_exchanges_without_pkce"] += 1
         self.stats["code_exchanges"] += 1
         return self._token_response(refresh_token=self.issue_refresh_token())
 
@@ -148,3 +165,9 @@ class TokenAuthority:
 def _oauth_error(error: str, description: str, status: int = 400) -> Response:
     """An RFC 6749 error body."""
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+def _s256(verifier: str) -> str:
+    """RFC 7636 S256: base64url(sha256(verifier)) without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

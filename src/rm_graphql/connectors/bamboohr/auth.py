@@ -58,6 +58,7 @@ def bamboohr_oauth_client(
         redirect_uri=redirect_uri,
         scope=scope,
         auth_method="client_secret_post",
+        pkce=True,
     )
 
 
