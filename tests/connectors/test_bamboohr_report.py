@@ -66,3 +66,16 @@ def test_a_body_without_an_employee_list_is_unexpected(body: bytes) -> None:
 def test_xml_or_a_cut_body_is_not_json(body: bytes) -> None:
     with pytest.raises(UnexpectedResponseError, match="expected JSON, got text/xml"):
         feed(ReportParser("text/xml"), body, 8)
+
+
+def test_an_error_never_quotes_the_body() -> None:
+    body = b'{"fields": [], "employees": [{"id": "1", "ssn": 123-45-6789}]}'
+    with pytest.raises(UnexpectedResponseError) as raised:
+        feed(ReportParser(), body, 8)
+    assert "123" not in str(raised.value)
+    assert "6789" not in str(raised.value)
+
+
+def test_a_byte_order_mark_is_allowed() -> None:
+    body = b'\xef\xbb\xbf{"fields": [{"id": "id"}], "employees": [{"id": "7"}]}'
+    assert feed(ReportParser(), body, 4)[0] == [{"id": "7"}]

@@ -16,6 +16,7 @@ from rm_graphql.connectors.base import UnexpectedResponseError
 
 ROWS = "employees.item"
 FIELD_NAMES = frozenset({"fields.item.id", "fields.item.alias"})
+BOM = b"\xef\xbb\xbf"
 
 
 class ReportParser:
@@ -30,6 +31,7 @@ class ReportParser:
         self.returned: set[str] = set()
         self.fields_seen = False
         self._employees: str | None = None  # the JSON event that opened "employees"
+        self._first = True
 
     @property
     def header_known(self) -> bool:
@@ -38,6 +40,9 @@ class ReportParser:
 
     def feed(self, chunk: bytes) -> list[Any]:
         """Parse one chunk; the rows it completed, in order."""
+        if self._first:
+            self._first = False
+            chunk = chunk.removeprefix(BOM)  # as httpx's .json() accepts one
         try:
             self._row_parser.send(chunk)
             if not (self.fields_seen and self._employees is not None):
@@ -61,9 +66,13 @@ class ReportParser:
         return self._take()
 
     def _invalid(self, error: Exception) -> UnexpectedResponseError:
-        """XML when Accept was ignored, or JSON cut short."""
+        """XML when Accept was ignored, or JSON cut short.
+
+        The parser's own message quotes the body (personal data): it is not passed on.
+        """
         return UnexpectedResponseError(
-            f"reports/custom: expected JSON, got {self.content_type} ({error})"
+            f"reports/custom: expected JSON, got {self.content_type} that is not valid JSON "
+            f"or was cut short ({type(error).__name__})"
         )
 
     def _watch_header(self) -> None:
