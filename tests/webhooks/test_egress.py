@@ -113,9 +113,15 @@ async def test_the_connection_goes_to_the_checked_address_with_the_urls_host(
 ) -> None:
     base_url, hosts = receiver
     port = httpx.URL(base_url).port
-    answers = {"hooks.test": ["127.0.0.1"], "mixed.test": ["127.0.0.1", "10.0.0.1"]}
+    answers = {
+        "hooks.test": ["127.0.0.1"],
+        "other.test": ["127.0.0.1"],
+        "mixed.test": ["127.0.0.1", "10.0.0.1"],
+    }
+    asked: list[str] = []
 
     async def resolver(host: str, _port: int) -> list[str]:
+        asked.append(host)
         return answers[host]
 
     transport = egress.PublicOnlyTransport(
@@ -123,10 +129,13 @@ async def test_the_connection_goes_to_the_checked_address_with_the_urls_host(
     )
     async with httpx.AsyncClient(transport=transport) as client:
         response = await client.post(f"http://hooks.test:{port}/hook", content=b"{}")
+        await client.post(f"http://hooks.test:{port}/hook", content=b"{}")  # kept alive
+        await client.post(f"http://other.test:{port}/hook", content=b"{}")  # not shared
         with pytest.raises(httpx.ConnectError, match="not resolve to a public address only"):
             await client.post(f"http://mixed.test:{port}/hook", content=b"{}")
     assert response.status_code == 200
-    assert hosts == [f"hooks.test:{port}"]
+    assert hosts == [f"hooks.test:{port}", f"hooks.test:{port}", f"other.test:{port}"]
+    assert asked == ["hooks.test", "other.test", "mixed.test"]
 
 
 async def test_an_unresolvable_host_is_a_connect_error() -> None:

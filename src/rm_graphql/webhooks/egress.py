@@ -6,9 +6,10 @@ localhost or anything else on the private network: server-side request forgery. 
 RM_WEBHOOK_ALLOW_PRIVATE_ADDRESSES allows it (the default outside production, where receivers
 are usually local):
 - creating an endpoint refuses `localhost` and address literals that are not public;
-- every delivery resolves the host, refuses it if any of its addresses is not public, and
-  connects to the checked address itself (the Host header and the TLS server name stay the
-  URL's), so a DNS answer that changes a moment later cannot redirect the request.
+- every delivery resolves the host when it opens a connection, refuses it if any of its
+  addresses is not public, and connects to the checked address itself (the Host header, the
+  TLS server name and the connection pool's key stay the URL's host), so a DNS answer that
+  changes a moment later cannot redirect the request.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import asyncio
 import ipaddress
 import logging
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 logger = logging.getLogger(__name__)
@@ -76,8 +78,56 @@ async def resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
+    """Opens TCP connections only to checked public addresses.
+
+    Checking here, where the connection is made, keeps the URL's host everywhere above: the
+    Host header, the TLS server name and certificate check, and the connection pool's key, so
+    a kept-alive connection is never reused for another host name on the same address.
+    """
+
+    def __init__(self, resolver: Resolver, allowed: Callable[[str], bool]) -> None:
+        self.resolver, self.allowed = resolver, allowed
+        self.inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        literal = _literal(host)
+        try:
+            addresses = [literal] if literal else await self.resolver(host, port)
+        except OSError as error:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from error
+        refused = [address for address in addresses if not self.allowed(address)]
+        if not addresses or refused:
+            # The address stays in the server's log: the attempt log is read by tenant admins.
+            logger.warning("webhook to %s refused: it resolves to %s", host, refused or "nothing")
+            raise httpcore.ConnectError(
+                f"{host} does not resolve to a public address only; {SETTING} allows it"
+            )
+        return await self.inner.connect_tcp(
+            addresses[0], port, timeout, local_address, socket_options
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("webhooks do not use Unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
 class PublicOnlyTransport(httpx.AsyncHTTPTransport):
-    """An HTTP transport that connects only to checked public addresses (see the module)."""
+    """httpx's transport with its connections opened by PublicOnlyBackend."""
 
     def __init__(
         self,
@@ -87,27 +137,8 @@ class PublicOnlyTransport(httpx.AsyncHTTPTransport):
         **options: object,
     ) -> None:
         super().__init__(**options)  # type: ignore[arg-type]
-        self.resolver, self.allowed = resolver, allowed
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        host = request.url.host
-        literal = _literal(host)
-        try:
-            addresses = [literal] if literal else await self.resolver(host, request.url.port or 0)
-        except OSError as error:
-            raise httpx.ConnectError(f"cannot resolve {host}: {error}", request=request) from error
-        refused = [address for address in addresses if not self.allowed(address)]
-        if not addresses or refused:
-            # The address stays in the server's log: the attempt log is read by tenant admins.
-            logger.warning("webhook to %s refused: it resolves to %s", host, refused or "nothing")
-            raise httpx.ConnectError(
-                f"{host} does not resolve to a public address only; {SETTING} allows it",
-                request=request,
-            )
-        if literal is None:
-            request.url = request.url.copy_with(host=addresses[0])
-            request.extensions = {**request.extensions, "sni_hostname": host}
-        return await super().handle_async_request(request)
+        # httpx builds its httpcore pool without a backend argument; give it ours.
+        self._pool._network_backend = PublicOnlyBackend(resolver, allowed)
 
 
 def client(*, allow_private: bool, timeout: float) -> httpx.AsyncClient:
