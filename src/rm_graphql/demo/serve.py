@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uvicorn
 from rich.console import Console
-from strawberry.relay import to_base64
 
 from rm_graphql.app import create_app
 from rm_graphql.auth.devtokens import mint_dev_token
 from rm_graphql.config import Settings
 from rm_graphql.demo.scenario import ADMIN, TENANT
+from rm_graphql.ids import global_id
 
 
 def serve_demo(settings: Settings, port: int, program_id: int, console: Console) -> None:
@@ -18,7 +18,7 @@ def serve_demo(settings: Settings, port: int, program_id: int, console: Console)
         settings.var_dir, TENANT, ADMIN, ["rm:admin"], email=ADMIN, lifetime_seconds=12 * 3600
     )
     base = f"http://{settings.host}:{port}"
-    program = to_base64("Program", program_id)
+    program = global_id("Program", program_id)
     console.print(f"GraphiQL:   [bold]{base}/graphql[/] (add the header below)")
     # soft_wrap: a URL or token cut into lines by the console width cannot be copied whole.
     console.print(

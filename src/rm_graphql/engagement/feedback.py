@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.relay import to_base64
 
 from rm_graphql.audit.service import record
 from rm_graphql.auth.principal import Principal, Scope
@@ -17,6 +16,7 @@ from rm_graphql.engagement.feedback_repository import FeedbackView
 from rm_graphql.engagement.repository import get_session, pair_context
 from rm_graphql.engagement.service import MAX_TEXT_LENGTH, PairAccess, pair_for_write
 from rm_graphql.errors import Conflict, FieldProblem, NotAllowed, NotFound, ValidationFailed
+from rm_graphql.ids import global_id
 from rm_graphql.models import Feedback
 from rm_graphql.models.engagement import RATING_COLUMNS
 from rm_graphql.models.enums import SessionStatus
@@ -176,9 +176,9 @@ async def report_concern(
     record(session, recorded_as, "concern.reported", "Feedback", concern.id)
     # For HR admins' systems: which pair and which report to open; never who wrote it, nor what.
     payload = {
-        "concernId": to_base64("Feedback", concern.id),
-        "pairId": to_base64("Pair", access.pair.id),
-        "programId": to_base64("Program", access.pair.program_id),
+        "concernId": global_id("Feedback", concern.id),
+        "pairId": global_id("Pair", access.pair.id),
+        "programId": global_id("Program", access.pair.program_id),
     }
     await enqueue_event(session, queue, actor.tenant_id, "concern.reported", payload)
     return concern

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.relay import to_base64
 
 from rm_graphql.engagement import repository
+from rm_graphql.ids import global_id
 from rm_graphql.jobs.queue import JobQueue
 from rm_graphql.jobs.registry import default_registry
 from rm_graphql.models import Pair
@@ -24,7 +24,7 @@ async def request_feedback(session: AsyncSession, queue: JobQueue | None, at: da
     held = await repository.sessions_awaiting_feedback(session, at - DUE_AFTER, at - TOO_OLD)
     for meeting in held:
         pair = await session.get_one(Pair, meeting.pair_id)
-        payload = pair_event(pair, sessionId=to_base64("MentoringSession", meeting.id))
+        payload = pair_event(pair, sessionId=global_id("MentoringSession", meeting.id))
         await enqueue_event(session, queue, meeting.tenant_id, "feedback.due", payload)
         meeting.feedback_requested_at = at
     await session.flush()

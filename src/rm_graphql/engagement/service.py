@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.relay import to_base64
 
 from rm_graphql.audit.service import record
 from rm_graphql.engagement import repository
 from rm_graphql.errors import Conflict, FieldProblem, InvalidTransition, NotFound, ValidationFailed
+from rm_graphql.ids import global_id
 from rm_graphql.models import Goal, MentoringSession, Pair
 from rm_graphql.models.enums import (
     GoalStatus,
@@ -215,7 +215,7 @@ async def log_session(
     action = "session.logged" if log.status is SessionStatus.COMPLETED else "session.scheduled"
     record(session, actor, action, "MentoringSession", row.id, pair=pair.id, over_cap=row.over_cap)
     if log.status is SessionStatus.COMPLETED:
-        payload = pair_event(pair, sessionId=to_base64("MentoringSession", row.id))
+        payload = pair_event(pair, sessionId=global_id("MentoringSession", row.id))
         await enqueue_event(session, queue, actor.tenant_id, "session.logged", payload)
     return row
 

@@ -9,8 +9,8 @@ from procrastinate import App, JobContext, RetryStrategy, exceptions
 from procrastinate.jobs import Job, Status
 from procrastinate.manager import JobManager
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.relay import to_base64
 
+from rm_graphql.ids import global_id
 from rm_graphql.jobs import runs, sweep
 from rm_graphql.jobs.config import FAST_QUEUE, PERIODIC_QUEUE, SLOW_QUEUE, JobsSettings
 from rm_graphql.jobs.metrics import WEBHOOK_ATTEMPTS
@@ -67,11 +67,11 @@ async def _announce(session: AsyncSession, queue: JobQueue, kind: RunKind, run_i
     if not isinstance(run, MatchingRun | SyncRun):
         return
     type_name = "MatchingRun" if kind is runs.MATCHING else "SyncRun"
-    payload = {"runId": to_base64(type_name, run.id), "status": run.status.value}
+    payload = {"runId": global_id(type_name, run.id), "status": run.status.value}
     if isinstance(run, MatchingRun):
-        payload["programId"] = to_base64("Program", run.program_id)
+        payload["programId"] = global_id("Program", run.program_id)
     elif run.connection_id is not None:
-        payload["connectionId"] = to_base64("HrisConnection", run.connection_id)
+        payload["connectionId"] = global_id("HrisConnection", run.connection_id)
     await webhooks.enqueue_event(
         session, queue, run.tenant_id, f"{kind.lock_prefix}.completed", payload
     )

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.relay import to_base64
 
 from rm_graphql.audit.service import record
 from rm_graphql.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from rm_graphql.ids import global_id
 from rm_graphql.models import Pair, PairRule, PairTransition, Participant
 from rm_graphql.models.enums import PairRuleKind, PairStatus, ParticipantRole, ParticipantStatus
 from rm_graphql.paging import Window
@@ -36,10 +36,10 @@ ENDED = {PairStatus.DECLINED, PairStatus.COMPLETED, PairStatus.CANCELLED, PairSt
 def pair_event(pair: Pair, **extra: object) -> dict[str, object]:
     """An event's payload: ids a host can query, no personal data in the event itself."""
     return {
-        "pairId": to_base64("Pair", pair.id),
-        "programId": to_base64("Program", pair.program_id),
-        "mentorId": to_base64("Participant", pair.mentor_id),
-        "menteeId": to_base64("Participant", pair.mentee_id),
+        "pairId": global_id("Pair", pair.id),
+        "programId": global_id("Program", pair.program_id),
+        "mentorId": global_id("Participant", pair.mentor_id),
+        "menteeId": global_id("Participant", pair.mentee_id),
         **extra,
     }
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from strawberry.relay import to_base64
 
 from rm_graphql.config import Settings
 from rm_graphql.crypto import DecryptionError
 from rm_graphql.db import Database
+from rm_graphql.ids import global_id
 from rm_graphql.jobs.queue import JobQueue
 from rm_graphql.security import secret_box
 from rm_graphql.sync import repository, runs
@@ -146,7 +146,7 @@ async def receive_webhook(request: Request) -> Response:
     return JSONResponse(
         {
             "accepted": True,
-            "run": to_base64("SyncRun", run.id),
+            "run": global_id("SyncRun", run.id),
             "queued": created,
             "employees": employees,
         },
