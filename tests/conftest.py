@@ -7,19 +7,17 @@ transaction (SAVEPOINTs for the code under test) that is rolled back at the end.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rm_graphql import migrate
 from rm_graphql.config import normalise_database_url
 from rm_graphql.db import Database, create_engine
+from rm_graphql.testing.databases import throwaway_postgres
+from tests.sync.server import sync_app  # noqa: F401 - a fixture for tests/sync and tests/graphql
 
 POSTGRES_URL = os.environ.get("RM_TEST_POSTGRES_URL")
 BACKENDS = [
@@ -33,33 +31,12 @@ BACKENDS = [
 _postgres_outcomes: dict[str, int] = {}
 
 
-def _admin_conninfo(url: str) -> str:
-    return (
-        make_url(normalise_database_url(url))
-        .set(drivername="postgresql")
-        .render_as_string(hide_password=False)
-    )
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A throwaway database on the PostgreSQL server, dropped at the end of the run."""
     assert POSTGRES_URL
-    name = f"rm_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin_conninfo(POSTGRES_URL)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield (
-            make_url(normalise_database_url(POSTGRES_URL))
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with throwaway_postgres(normalise_database_url(POSTGRES_URL), "rm_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from tests.conftest import POSTGRES_URL, _admin_conninfo
+from rm_graphql.testing.databases import admin_conninfo, throwaway_postgres
+from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="RM_TEST_POSTGRES_URL is not set")
 
@@ -20,17 +19,8 @@ pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="RM_TEST_POSTGRES_URL i
 @pytest.fixture
 def empty_database() -> Iterator[str]:
     assert POSTGRES_URL
-    name = f"rm_lock_{uuid.uuid4().hex[:10]}"
-    admin = _admin_conninfo(POSTGRES_URL)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield admin.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with throwaway_postgres(admin_conninfo(POSTGRES_URL), "rm_lock") as url:
+        yield url
 
 
 def test_three_replicas_migrating_at_once_all_succeed(empty_database: str) -> None:

@@ -8,21 +8,18 @@ exclude.
 from __future__ import annotations
 
 import random
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import Connection, create_engine, insert
 from sqlalchemy.engine import make_url
 
 from rm_graphql import migrate
 from rm_graphql.config import normalise_database_url
 from rm_graphql.models import Employee, Pair, Participant, Program, Tenant
+from rm_graphql.testing.databases import throwaway_postgres
 
 EMPLOYEES = 5_000
 PAIRS = 500
@@ -44,20 +41,10 @@ class Fixture:
     pairs: int
 
 
-@contextmanager
-def throwaway_database(server_url: str) -> Iterator[str]:
-    """A fresh database on the server, dropped on exit; yields its URL."""
-    name = f"rm_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_url(server_url).set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+def throwaway_database(server_url: str) -> AbstractContextManager[str]:
+    """A fresh database on the server, dropped on exit; its URL keeps the server's spelling
+    (PostGraphile reads it as a libpq URL)."""
+    return throwaway_postgres(server_url, "rm_bench")
 
 
 def sync_url(database_url: str) -> str:

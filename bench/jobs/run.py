@@ -24,7 +24,6 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from psycopg import sql
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -40,6 +39,7 @@ from rm_graphql.jobs.queue import JobQueue
 from rm_graphql.jobs.registry import TaskRegistry
 from rm_graphql.jobs.worker import open_queue
 from rm_graphql.models import DeliveryStatus, Tenant, WebhookDelivery
+from rm_graphql.testing.databases import throwaway_postgres
 from rm_graphql.webhooks import service as webhooks
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -74,28 +74,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def admin_conninfo() -> str:
+def server_url() -> str:
     url = os.environ.get("RM_BENCH_POSTGRES_URL") or os.environ.get("RM_TEST_POSTGRES_URL")
-    url = normalise_database_url(url or DEFAULT_ADMIN_URL)
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return url or DEFAULT_ADMIN_URL
 
 
 @contextlib.contextmanager
 def throwaway_database() -> Iterator[str]:
     """A fresh migrated database (our tables and Procrastinate's), dropped at the end."""
-    admin = admin_conninfo()
-    name = f"rm_bench_jobs_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
-    database_url = url.render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(database_url)
-        yield database_url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            connection.execute(drop.format(sql.Identifier(name)))
+    with throwaway_postgres(normalise_database_url(server_url()), "rm_bench_jobs") as url:
+        migrate.upgrade(url)
+        yield url
 
 
 def free_port() -> int:

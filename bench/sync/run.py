@@ -30,9 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
 if __package__ in (None, ""):  # run as a script: make `bench` and `rm_graphql` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -42,6 +39,7 @@ from rm_graphql import migrate
 from rm_graphql.config import normalise_database_url
 from rm_graphql.connectors.bamboohr.client import ALWAYS_REQUESTED
 from rm_graphql.connectors.mapping import load_profile
+from rm_graphql.testing.databases import throwaway_postgres
 from rm_graphql.testing.tokens import derived_secret
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,10 +78,6 @@ def fake_server(employees: int) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def _admin(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @contextlib.contextmanager
 def database(backend: str, postgres: str, folder: Path) -> Iterator[str]:
     """A freshly migrated database; a PostgreSQL one is dropped afterwards."""
@@ -97,18 +91,9 @@ def database(backend: str, postgres: str, folder: Path) -> Iterator[str]:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    server = normalise_database_url(postgres)
-    name = f"rm_bench_sync_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_admin(server), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    with throwaway_postgres(normalise_database_url(postgres), "rm_bench_sync") as url:
         migrate.upgrade(url)
         yield url
-    finally:
-        with psycopg.connect(_admin(server), autocommit=True) as connection:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            connection.execute(drop)
 
 
 def sync_once(database_url: str, base_url: str, *, incremental: bool = False) -> Result:

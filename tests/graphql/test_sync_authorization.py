@@ -11,7 +11,6 @@ import pytest
 from rm_graphql.testing import FakeBambooHR, Organisation, running_server
 from tests.support.api import Api, new_tenant
 from tests.sync.graphql import create_connection, trigger, wait_for
-from tests.sync.server import BACKENDS, own_database, sync_api
 from tests.sync.support import FAST_OPTIONS
 
 Fake = tuple[FakeBambooHR, str]
@@ -34,15 +33,6 @@ COMPLETE = """mutation($input: CompleteHrisAuthorizationInput!) {
     ... on Error { code message }
   }
 }"""
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def sync_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Api]:
-    folder = tmp_path_factory.mktemp("sync-authorization")
-    with own_database(request.param, folder) as url, sync_api(url, folder) as api:
-        yield api
 
 
 @pytest.fixture

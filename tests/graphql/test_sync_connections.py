@@ -20,18 +20,8 @@ from tests.sync.graphql import (
     trigger,
     wait_for,
 )
-from tests.sync.server import BACKENDS, own_database, sync_api
 
 Fake = tuple[FakeBambooHR, str]
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def sync_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Api]:
-    folder = tmp_path_factory.mktemp("sync-connections")
-    with own_database(request.param, folder) as url, sync_api(url, folder) as api:
-        yield api
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from rm_graphql.config import Settings, load_settings
 from rm_graphql.db import Database, create_engine
 from rm_graphql.jobs.config import JobsSettings, load_jobs_settings
 
-from .support import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from .support import POSTGRES_URL, migrated_postgres_database
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -35,12 +35,8 @@ def jobs_database_url(
         migrate.upgrade(url)
         yield url
         return
-    url = create_postgres_database()
-    try:
-        migrate.upgrade(url)
+    with migrated_postgres_database() as url:
         yield url
-    finally:
-        drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -56,12 +52,8 @@ ONLY_POSTGRES = BACKENDS[1:]
 @pytest.fixture(scope="module", params=ONLY_POSTGRES)
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh migrated PostgreSQL database per test module (worker processes share it)."""
-    url = create_postgres_database()
-    try:
-        migrate.upgrade(url)
+    with migrated_postgres_database() as url:
         yield url
-    finally:
-        drop_postgres_database(url)
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,13 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rm_graphql import migrate
 from rm_graphql.config import normalise_database_url
 from rm_graphql.db import Database
 from rm_graphql.jobs.runs import UNFINISHED
@@ -26,35 +25,18 @@ from rm_graphql.models import (
     Tenant,
 )
 from rm_graphql.models.enums import ConnectionKind, RunStatus, SyncMode
+from rm_graphql.testing.databases import throwaway_postgres
 
 POSTGRES_URL = os.environ.get("RM_TEST_POSTGRES_URL")
 
 
-def _admin(url: str) -> str:
-    return (
-        make_url(normalise_database_url(url))
-        .set(drivername="postgresql")
-        .render_as_string(hide_password=False)
-    )
-
-
-def create_postgres_database() -> str:
-    """A new empty database on the test server; drop it with drop_postgres_database."""
+@contextmanager
+def migrated_postgres_database() -> Iterator[str]:
+    """A new database on the test server, migrated to head; dropped on exit."""
     assert POSTGRES_URL
-    name = f"rm_jobs_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_admin(POSTGRES_URL), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(normalise_database_url(POSTGRES_URL)).set(database=name)
-    return url.render_as_string(hide_password=False)
-
-
-def drop_postgres_database(url: str) -> None:
-    assert POSTGRES_URL
-    name = make_url(url).database
-    with psycopg.connect(_admin(POSTGRES_URL), autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    with throwaway_postgres(normalise_database_url(POSTGRES_URL), "rm_jobs") as url:
+        migrate.upgrade(url)
+        yield url
 
 
 async def create_tenant(session: AsyncSession, label: str = "t") -> Tenant:

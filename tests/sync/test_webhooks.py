@@ -15,19 +15,9 @@ from rm_graphql.testing import FakeBambooHR, Organisation, running_server
 from tests.support.api import Api, new_tenant
 
 from .graphql import RUNS, bamboo_input, create_connection, trigger, wait_for
-from .server import BACKENDS, own_database, sync_api
 
 Fake = tuple[FakeBambooHR, str]
 TERMINATED = "query { employees(where: {status: TERMINATED}, first: 1) { totalCount } }"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def sync_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Api]:
-    folder = tmp_path_factory.mktemp("sync-webhooks")
-    with own_database(request.param, folder) as url, sync_api(url, folder) as api:
-        yield api
 
 
 @pytest.fixture
